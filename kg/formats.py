@@ -1,0 +1,65 @@
+"""The output formats the library writes, as an Enum rather than free strings."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+from kg.errors import InputError
+
+
+class Format(str, Enum):
+    """A serialisation of the whole graph.
+
+    >>> Format.from_extension("kg.ttl")
+    <Format.TURTLE: 'ttl'>
+    >>> Format.from_name("jsonld").media_type
+    'application/ld+json'
+    """
+
+    TURTLE = "ttl"
+    NTRIPLES = "nt"
+    JSONLD = "jsonld"
+    RDFXML = "rdf"
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA_TYPES[self]
+
+    @classmethod
+    def from_name(cls, name: str) -> Format:
+        """Accept the short name (``ttl``) or a common alias (``turtle``, ``json-ld``)."""
+        key = name.lower().lstrip(".")
+        key = _ALIASES.get(key, key)
+        for member in cls:
+            if member.value == key:
+                return member
+        choices = ", ".join(m.value for m in cls)
+        raise InputError(f"unknown format {name!r}; expected one of {choices}")
+
+    @classmethod
+    def from_extension(cls, path: str | Path) -> Format:
+        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``)."""
+        suffix = Path(path).suffix
+        if not suffix:
+            raise InputError(f"cannot tell the format of {str(path)!r} from its name; pass a format")
+        return cls.from_name(suffix)
+
+
+_MEDIA_TYPES = {
+    Format.TURTLE: "text/turtle",
+    Format.NTRIPLES: "application/n-triples",
+    Format.JSONLD: "application/ld+json",
+    Format.RDFXML: "application/rdf+xml",
+}
+
+_ALIASES = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "xml": "rdf",
+    "owl": "rdf",
+    "rdfxml": "rdf",
+}

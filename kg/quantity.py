@@ -1,0 +1,214 @@
+"""Reported numbers (QUDT quantity values) with their units, conditions and evidence, and unit conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg import evidence as ev
+from kg.namespaces import QUDT, RDFS, SCHEMA, SKOS, SSLMB
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
+
+HAS_QUANTITY = SSLMB + "hasQuantity"
+HAS_OUTCOME = SSLMB + "hasOutcome"
+CONDITION_PROPERTIES = (
+    SSLMB + "atTemperature",
+    SSLMB + "atCurrentDensity",
+    SSLMB + "atCRate",
+    SSLMB + "afterCycles",
+    SSLMB + "overDuration",
+    SSLMB + "hasCondition",
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition of a measurement, e.g. ``at temperature 25 °C``."""
+
+    relation: str
+    value: float | None
+    minimum: float | None
+    maximum: float | None
+    unit: str | None
+    kind: str | None
+
+    def __str__(self) -> str:
+        return f"{self.relation} {_amount(self.value, self.minimum, self.maximum)} {self.unit or ''}".strip()
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number the review reports, as stored: value (or range), unit, kind, metric, conditions, evidence.
+
+    ``normalized`` gives the value in the conventional unit of its kind where one is defined (S/cm for
+    conductivity), so that values printed in different units compare directly.
+    """
+
+    iri: str
+    label: str
+    metric: str | None
+    kind: str | None
+    value: float | None
+    minimum: float | None
+    maximum: float | None
+    unit: str | None
+    unit_iri: str | None
+    qualifier: str | None
+    printed_as: str | None
+    conditions: tuple[Condition, ...]
+    normalized: dict[str, float | str] | None
+    evidence: ev.Evidence
+    uncertain: bool
+    note: str | None
+
+    def __str__(self) -> str:
+        amount = _amount(self.value, self.minimum, self.maximum)
+        head = f"{self.qualifier + ' ' if self.qualifier else ''}{amount} {self.unit or ''}".strip()
+        conditions = ", ".join(str(c) for c in self.conditions)
+        return f"{head} ({conditions})" if conditions else head
+
+
+def _amount(value: float | None, minimum: float | None, maximum: float | None) -> str:
+    if value is not None:
+        return f"{value:g}"
+    if minimum is not None or maximum is not None:
+        return f"{minimum:g} to {maximum:g}" if minimum is not None and maximum is not None else "?"
+    return "?"
+
+
+# The unit each quantity kind is normalised to: (kind IRI) -> (unit IRI, symbol).
+NORMAL_UNITS = {
+    "http://qudt.org/vocab/quantitykind/ElectricConductivity": (
+        "http://qudt.org/vocab/unit/S-PER-CentiM",
+        "S/cm",
+    ),
+    "http://qudt.org/vocab/quantitykind/ShearModulus": ("http://qudt.org/vocab/unit/GigaPA", "GPa"),
+    "http://qudt.org/vocab/quantitykind/Time": ("http://qudt.org/vocab/unit/HR", "h"),
+    "http://qudt.org/vocab/quantitykind/ElectricCurrentDensity": (SSLMB + "MilliA-PER-CentiM2", "mA/cm²"),
+}
+
+
+def _multiplier(graph: KnowledgeGraph, unit: str) -> float | None:
+    value = graph.value(unit, QUDT + "conversionMultiplier")
+    return float(value) if value is not None else None
+
+
+def convert(graph: KnowledgeGraph, value: float, unit: str, target: str) -> float | None:
+    """Convert ``value`` from ``unit`` to ``target`` with QUDT conversion multipliers (no offsets).
+
+    >>> import kg
+    >>> convert(kg.load(), 0.22, "http://qudt.org/vocab/unit/MilliS-PER-CentiM",
+    ...         "http://qudt.org/vocab/unit/S-PER-CentiM")
+    0.00022
+    """
+    a, b = _multiplier(graph, unit), _multiplier(graph, target)
+    if a is None or b is None or b == 0:
+        return None
+    return float(f"{value * a / b:.12g}")
+
+
+def _num(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> float | None:
+    for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+        if not isinstance(quad.object, ox.Literal):
+            return None
+        try:
+            return float(quad.object.value)
+        except ValueError:
+            return None
+    return None
+
+
+def _one(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> ox.NamedNode | ox.Literal | None:
+    for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+        return quad.object  # type: ignore[return-value]
+    return None
+
+
+def _symbol(graph: KnowledgeGraph, unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    symbol = graph.value(unit, QUDT + "symbol")
+    return str(symbol) if symbol is not None else graph.label(unit)
+
+
+def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
+    """Read one quantity value node."""
+    unit_term = _one(graph, node, QUDT + "hasUnit")
+    kind_term = _one(graph, node, QUDT + "hasQuantityKind")
+    metric_term = _one(graph, node, SSLMB + "metric")
+    unit = unit_term.value if isinstance(unit_term, ox.NamedNode) else None
+    kind = kind_term.value if isinstance(kind_term, ox.NamedNode) else None
+    value, minimum, maximum = (
+        _num(graph, node, QUDT + "value"),
+        _num(graph, node, SCHEMA + "minValue"),
+        _num(graph, node, SCHEMA + "maxValue"),
+    )
+    conditions = []
+    for predicate in CONDITION_PROPERTIES:
+        for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+            cond = quad.object
+            if isinstance(cond, (ox.NamedNode, ox.BlankNode)):
+                cunit = _one(graph, cond, QUDT + "hasUnit")
+                ckind = _one(graph, cond, QUDT + "hasQuantityKind")
+                conditions.append(
+                    Condition(
+                        graph.label(predicate),
+                        _num(graph, cond, QUDT + "value"),
+                        _num(graph, cond, SCHEMA + "minValue"),
+                        _num(graph, cond, SCHEMA + "maxValue"),
+                        _symbol(graph, cunit.value if isinstance(cunit, ox.NamedNode) else None),
+                        graph.label(ckind.value) if isinstance(ckind, ox.NamedNode) else None,
+                    )
+                )
+    normalized = None
+    if unit and kind in NORMAL_UNITS:
+        target, symbol = NORMAL_UNITS[kind]
+        norm: dict[str, float | str] = {"unit": symbol}
+        for key, number in (("value", value), ("minimum", minimum), ("maximum", maximum)):
+            if number is not None:
+                converted = convert(graph, number, unit, target)
+                if converted is not None:
+                    norm[key] = converted
+        normalized = norm if len(norm) > 1 else None
+    iri = node.value if isinstance(node, ox.NamedNode) else f"_:{node.value}"
+    printed = _one(graph, node, SSLMB + "printedAs")
+    qualifier = _one(graph, node, SSLMB + "qualifier")
+    uncertain = _one(graph, node, SSLMB + "uncertainReading")
+    note = _one(graph, node, SKOS + "editorialNote")
+    label = _one(graph, node, RDFS + "label")
+    return Quantity(
+        iri=iri,
+        label=label.value if label is not None else "",
+        metric=graph.label(metric_term.value) if isinstance(metric_term, ox.NamedNode) else None,
+        kind=graph.label(kind) if kind else None,
+        value=value,
+        minimum=minimum,
+        maximum=maximum,
+        unit=_symbol(graph, unit),
+        unit_iri=unit,
+        qualifier=qualifier.value if qualifier is not None else None,
+        printed_as=printed.value if printed is not None else None,
+        conditions=tuple(sorted(conditions, key=lambda c: c.relation)),
+        normalized=normalized,
+        evidence=ev.of_node(graph, node),
+        uncertain=uncertain is not None and uncertain.value in ("true", "1"),
+        note=note.value if note is not None else None,
+    )
+
+
+def of(graph: KnowledgeGraph, iri: str) -> list[Quantity]:
+    """The quantities attached to an entity with ``sslmb:hasQuantity`` or ``sslmb:hasOutcome``."""
+    out = []
+    seen = set()
+    for predicate in (HAS_QUANTITY, HAS_OUTCOME):
+        for quad in graph.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
+            node = quad.object
+            if isinstance(node, (ox.NamedNode, ox.BlankNode)) and node not in seen:
+                seen.add(node)
+                out.append(read(graph, node))
+    out.sort(key=lambda q: (q.metric or "", q.label, q.iri))
+    return out

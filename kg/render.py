@@ -1,0 +1,119 @@
+"""Plain-text rendering for terminals: aligned tables and fact sheets (the JSON form lives in kg.jsonout)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from typing import Any
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v) for v in value)
+    return str(value).replace("\n", " ")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int | None = None) -> str:
+    """An aligned text table; long cells are cut with an ellipsis to fit the terminal.
+
+    >>> print(table(["a", "bb"], [[1, "x"], [22, "yy"]]))
+    a   bb
+    --  --
+    1   x
+    22  yy
+    """
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], len(text))
+    total = max_width or max(shutil.get_terminal_size((160, 24)).columns, 80)
+    while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 12:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+
+    def fit(text: str, width: int) -> str:
+        return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+    lines = [
+        "  ".join(fit(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths).rstrip(),
+    ]
+    for row in cells:
+        lines.append("  ".join(fit(t, w).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _evidence(evidence: Any) -> str:
+    parts = []
+    places = [loc.number or loc.label for loc in evidence.locations]
+    if places:
+        parts.append("; ".join(places))
+    numbers = evidence.reference_numbers
+    if numbers:
+        parts.append("ref. " + ", ".join(str(n) for n in numbers))
+    return " | ".join(parts)
+
+
+def quantity_line(q: Any) -> str:
+    text = f"{q.metric or q.label}: {q}"
+    if q.printed_as:
+        text += f"  [printed: {q.printed_as}]"
+    if q.uncertain:
+        text += "  (uncertain reading)"
+    return text
+
+
+def fact_sheet(sheet: Any) -> str:
+    """A readable fact sheet for the terminal (``sslmb show``)."""
+    out = [f"{sheet.label}  [{sheet.kind}]  <{sheet.iri}>"]
+    if sheet.alt_labels:
+        out.append(f"  also known as: {', '.join(sheet.alt_labels)}")
+    if sheet.formula:
+        out.append(f"  formula: {sheet.formula}")
+    if sheet.family:
+        out.append(f"  family: {' < '.join(f.label for f in sheet.family)}")
+    elif sheet.types:
+        out.append(f"  type: {', '.join(t.label for t in sheet.types)}")
+    if sheet.definition:
+        out.append(f"  definition: {sheet.definition}")
+    for note in sheet.notes:
+        out.append(f"  note: {note}")
+    if sheet.annotations:
+        out.append("\nProperties")
+        for a in sheet.annotations:
+            out.append(f"  {a.property}: {_cell(a.value)}")
+    if sheet.quantities or sheet.family_quantities:
+        out.append("\nNumbers")
+        for q in sheet.quantities:
+            ev = _evidence(q.evidence)
+            out.append(f"  {quantity_line(q)}" + (f"  ({ev})" if ev else ""))
+        for fam, q in sheet.family_quantities:
+            ev = _evidence(q.evidence)
+            out.append(f"  {quantity_line(q)}  (as {fam.label})" + (f"  ({ev})" if ev else ""))
+    own = [lk for lk in sheet.links if lk.via is None]
+    inherited = [lk for lk in sheet.links if lk.via is not None]
+    for title, links in (("Links", own), ("Through its family", inherited)):
+        if not links:
+            continue
+        out.append(f"\n{title}")
+        rows = []
+        for lk in links:
+            arrow = "->" if lk.direction == "out" else "<-"
+            via = f" (as {lk.via.label})" if lk.via else ""
+            rows.append([f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}", _evidence(lk.evidence)])
+        out.append("\n".join("  " + line for line in table(["relation", "entity", "evidence"], rows).splitlines()))
+    ev = sheet.evidence
+    if ev.locations or ev.references or ev.attributed_to:
+        out.append("\nEvidence")
+        if ev.locations:
+            out.append("  read in: " + "; ".join(loc.label for loc in ev.locations))
+        if ev.references:
+            out.append("  rests on: " + "; ".join(r.label for r in ev.references))
+        if ev.attributed_to:
+            out.append("  reported by: " + "; ".join(ev.attributed_to))
+    return "\n".join(out)

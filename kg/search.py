@@ -1,0 +1,227 @@
+"""Finding entities by what users type: labels, abbreviations, formulas, case- and format-insensitively."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.errors import AmbiguousError, NotFoundError
+from kg.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
+
+if TYPE_CHECKING:
+    from kg.store import Entity, KnowledgeGraph
+
+# Where a name comes from, and how much an exact hit on it is worth.
+_NAME_FIELDS: dict[str, tuple[str, int]] = {
+    RDFS + "label": ("label", 100),
+    SKOS + "prefLabel": ("prefLabel", 98),
+    SKOS + "altLabel": ("altLabel", 95),
+    SSLMB + "formula": ("formula", 95),
+    SKOS + "notation": ("notation", 95),
+    QUDT + "symbol": ("symbol", 90),
+}
+
+# Domain entities come before bookkeeping ones when scores tie.
+_KIND_ORDER = [
+    "electrolyte",
+    "electrolyte family",
+    "material",
+    "failure mode",
+    "mechanism",
+    "strategy",
+    "theory",
+    "claim",
+    "safety aspect",
+    "strategy category",
+    "open problem",
+    "trait",
+    "metric",
+    "cell",
+    "agent",
+    "reference",
+    "review",
+    "journal",
+    "review part",
+    "unit",
+    "quantity kind",
+    "class",
+    "term",
+    "quantity",
+    "resource",
+]
+
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "σ": "sigma", "ω": "ohm", "Ω": "ohm"}
+
+
+def normalize(text: str) -> str:
+    """Fold a name to the form used for matching: case, sub/superscripts, spacing and punctuation go.
+
+    >>> normalize("Li₇La₃Zr₂O₁₂") == normalize("li7la3zr2o12")
+    True
+    >>> normalize("β-Li3PS4")
+    'betali3ps4'
+    >>> normalize("H₂S release")
+    'h2srelease'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_GREEK.get(ch, ch) for ch in text).casefold()
+    return re.sub(r"[^0-9a-z+]", "", text)
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_GREEK.get(ch, ch) for ch in text).casefold()
+    return [w for w in re.split(r"[^0-9a-z+]+", text) if w]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One hit of :func:`find`: the entity, how it matched and its score (100 is an exact label)."""
+
+    iri: str
+    label: str
+    kind: str
+    score: int
+    matched: str
+    field: str
+
+
+@dataclass(frozen=True)
+class _Name:
+    iri: str
+    text: str
+    field: str
+    weight: int
+    norm: str
+    words: tuple[str, ...]
+
+
+def _index(graph: KnowledgeGraph) -> list[_Name]:
+    cached = getattr(graph, "_search_index", None)
+    if cached is not None:
+        return cached
+    names: list[_Name] = []
+    for predicate, (field, weight) in _NAME_FIELDS.items():
+        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            subject, obj = quad.subject, quad.object
+            if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
+                names.append(
+                    _Name(
+                        subject.value,
+                        obj.value,
+                        field,
+                        weight,
+                        normalize(obj.value),
+                        tuple(_words(obj.value)),
+                    )
+                )
+    labelled = {n.iri for n in names}
+    for iri in labelled:
+        if iri.startswith(SSLMB):
+            local = iri[len(SSLMB) :]
+            names.append(_Name(iri, local, "iri", 90, normalize(local), tuple(_words(local))))
+    graph._search_index = names  # type: ignore[attr-defined]
+    return names
+
+
+def _score(query_norm: str, query_words: list[str], name: _Name) -> int:
+    if not query_norm or not name.norm:
+        return 0
+    if name.norm == query_norm:
+        return name.weight
+    if name.norm.startswith(query_norm):
+        return max(61, 80 - (len(name.norm) - len(query_norm)) // 2)
+    if query_words and all(any(w.startswith(q) for w in name.words) for q in query_words):
+        return max(51, 70 - (len(name.words) - len(query_words)) * 3)
+    if len(query_norm) >= 3 and query_norm in name.norm:
+        return max(40, 60 - (len(name.norm) - len(query_norm)) // 2)
+    return 0
+
+
+def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
+    """Entities whose names match ``text``, best first; one row per entity (its best-matching name).
+
+    >>> import kg
+    >>> [m.label for m in kg.load().find("Li7La3Zr2O12")][:1]
+    ['LLZO']
+    """
+    wanted = set(kinds) if kinds else None
+    query_norm, query_words = normalize(text), _words(text)
+    best: dict[str, tuple[int, _Name]] = {}
+    for name in _index(graph):
+        score = _score(query_norm, query_words, name)
+        if score and (name.iri not in best or score > best[name.iri][0]):
+            best[name.iri] = (score, name)
+    matches = []
+    for iri, (score, name) in best.items():
+        kind = graph.kind(iri)
+        if wanted is not None and kind not in wanted:
+            continue
+        matches.append(Match(iri, graph.label(iri), kind, score, name.text, name.field))
+    order = {k: i for i, k in enumerate(_KIND_ORDER)}
+    matches.sort(key=lambda m: (-m.score, order.get(m.kind, len(order)), len(m.label), m.label))
+    return matches[:limit]
+
+
+def suggestions(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None, n: int = 5) -> list[str]:
+    """Labels close to ``text`` (for "did you mean" messages)."""
+    wanted = set(kinds) if kinds else None
+    by_norm: dict[str, str] = {}
+    for name in _index(graph):
+        if wanted is None or graph.kind(name.iri) in wanted:
+            by_norm.setdefault(name.norm, name.iri)
+    close = difflib.get_close_matches(normalize(text), list(by_norm), n=n * 2, cutoff=0.6)
+    labels: list[str] = []
+    for norm in close:
+        label = graph.label(by_norm[norm])
+        if label not in labels:
+            labels.append(label)
+    return labels[:n]
+
+
+def _looks_like_iri(text: str) -> bool:
+    if text.startswith(("http://", "https://", "urn:", "<")):
+        return True
+    prefix, sep, local = text.partition(":")
+    return bool(sep) and prefix in PREFIXES and bool(local) and " " not in text
+
+
+def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
+    """The single entity that ``text`` names.
+
+    An IRI or prefixed name is taken as is (it must occur in the graph). Otherwise the best match wins
+    when it is unique; ties raise :class:`AmbiguousError` listing the candidates, and no match raises
+    :class:`NotFoundError` with the nearest labels.
+
+    >>> import kg
+    >>> kg.load().resolve("sslmb:LGPS").label
+    'LGPS'
+    """
+    kinds = list(kinds) if kinds else None
+    text = text.strip()
+    if _looks_like_iri(text):
+        iri = expand(text)
+        node = ox.NamedNode(iri)
+        if next(iter(graph.store.quads_for_pattern(node, None, None)), None) is None:
+            raise NotFoundError(text, suggestions(graph, iri.rsplit("/", 1)[-1], kinds=kinds))
+        entity = graph.entity(iri)
+        if kinds and entity.kind not in kinds:
+            raise NotFoundError(f"{text} (a {entity.kind}, expected {' or '.join(kinds)})")
+        return entity
+    matches = find(graph, text, limit=50, kinds=kinds)
+    if not matches:
+        raise NotFoundError(text, suggestions(graph, text, kinds=kinds))
+    top = matches[0].score
+    leaders = [m for m in matches if m.score == top]
+    # A partial match is accepted only when it clearly beats the runner-up.
+    clear = len(matches) == 1 or top >= 90 or top - matches[1].score >= 15
+    if len(leaders) == 1 and clear:
+        return graph.entity(leaders[0].iri)
+    candidates = [(m.label, m.iri, m.kind) for m in matches[:8]]
+    raise AmbiguousError(text, candidates)

@@ -1,0 +1,72 @@
+"""Counts that say how big and how complete the graph is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    iri: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Size of the graph. ``classes`` counts named individuals per asserted class (most first)."""
+
+    triples: int
+    entities: int
+    references: int
+    strategies: int
+    failure_modes: int
+    mechanisms: int
+    electrolytes: int
+    table2_rows: int
+    quantities: int
+    numbers_with_units: int
+    annotated_links: int
+    uncertain_readings: int
+    classes: tuple[ClassCount, ...]
+
+
+def _count(graph: KnowledgeGraph, where: str) -> int:
+    rows = graph.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")
+    return int(rows[0]["n"]) if rows else 0
+
+
+def stats(graph: KnowledgeGraph) -> Stats:
+    """Compute the counts.
+
+    >>> import kg
+    >>> s = kg.load().stats()
+    >>> s.references, s.table2_rows
+    (95, 13)
+    """
+    per_class = graph.select(
+        """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a owl:NamedIndividual ; a ?c .
+           FILTER(?c != owl:NamedIndividual) } GROUP BY ?c ORDER BY DESC(?n) ?c"""
+    )
+    return Stats(
+        triples=len(graph),
+        entities=_count(graph, "?x a owl:NamedIndividual"),
+        references=_count(graph, "?x a sslmb:CitedWork"),
+        strategies=_count(graph, "?x a sslmb:MitigationStrategy"),
+        failure_modes=_count(graph, "?x a/rdfs:subClassOf* sslmb:FailureMode FILTER(!isBlank(?x))"),
+        mechanisms=_count(graph, "?x a/rdfs:subClassOf* sslmb:Mechanism FILTER(!isBlank(?x))"),
+        electrolytes=_count(graph, "?x a owl:NamedIndividual ; a/rdfs:subClassOf* sslmb:Electrolyte"),
+        table2_rows=_count(
+            graph,
+            "?x a/rdfs:subClassOf* sslmb:SingleIonConductingPolymerElectrolyte ; prov:wasDerivedFrom sslmb:Table2",
+        ),
+        quantities=_count(graph, "?x a qudt:QuantityValue FILTER(isIRI(?x))"),
+        numbers_with_units=_count(graph, "?x qudt:hasUnit ?u"),
+        annotated_links=_count(graph, "?x a owl:Axiom ; owl:annotatedSource ?s"),
+        uncertain_readings=_count(graph, "?x sslmb:uncertainReading true"),
+        classes=tuple(ClassCount(r["c"], graph.label(r["c"]), int(r["n"])) for r in per_class),
+    )

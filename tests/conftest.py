@@ -1,0 +1,18 @@
+"""Shared fixtures: the shipped graph is loaded once per session (it is read-only in every test)."""
+
+from __future__ import annotations
+
+import pytest
+
+import kg
+
+
+@pytest.fixture(scope="session")
+def graph() -> kg.KnowledgeGraph:
+    return kg.load()
+
+
+@pytest.fixture(scope="session")
+def validation(graph):
+    """One pySHACL run over the shipped graph, shared by the tests that inspect its results."""
+    return graph.validate()

@@ -1,0 +1,51 @@
+"""The thin CLI: help is fast because heavy libraries stay unimported; stats and find work end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from helpers import run_cli
+
+
+def test_import_and_help_do_not_pull_heavy_libraries():
+    code = (
+        "import sys, kg, kg.cli; heavy = [m for m in ('rdflib', 'pyshacl', 'networkx', 'owlready2') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_help_lists_commands_and_exit_codes():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("validate", "stats", "find", "show", "export", "reason"):
+        assert command in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+def test_stats_json_counts():
+    result = run_cli("stats", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["references"] == 95
+    assert data["table2_rows"] == 13
+    assert data["strategies"] >= 40
+    assert data["triples"] > 10_000
+
+
+def test_find_llzo_formula_and_no_match():
+    result = run_cli("find", "llzo", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data[0]["label"] == "LLZO"
+    assert data[0]["kind"] == "electrolyte"
+    none = run_cli("find", "qwertyuiop")
+    assert none.returncode == 1
+
+
+def test_usage_error_is_exit_2():
+    result = run_cli("show")
+    assert result.returncode == 2
+    assert "Missing argument" in result.stderr
