@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kg.errors import KGError
+from kg.namespaces import shorten
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -127,7 +128,7 @@ def find(text: str, limit: int, kinds: tuple[str, ...], fmt: str) -> None:
         click.echo(
             table(
                 ["label", "kind", "matched", "score", "iri"],
-                [[m.label, m.kind, m.matched, m.score, m.iri] for m in matches],
+                [[m.label, m.kind, m.matched, m.score, shorten(m.iri)] for m in matches],
             )
         )
     if not matches:

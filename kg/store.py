@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -330,6 +331,7 @@ def load_file(store: ox.Store, path: Path) -> None:
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)
+        message = re.sub(r"^Parser error (at|between) line .*? column \d+: ", "", message)
         raise InputError(f"{path}:{line}:{col}: {message}") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: {exc}") from None

@@ -122,7 +122,12 @@ def test_the_review_itself(graph):
     assert rows == [{"doi": "10.1039/d0na00174k", "v": "2", "p": "1828"}]
 
 
-@pytest.mark.parametrize("ref", range(1, 96))
+# Ref. 91 is listed but never cited in the body (the text's "61" for molten-lithium surface tension may have
+# been meant as 91; it is recorded as printed and marked uncertain), so no statement rests on it.
+NOT_CITED_IN_BODY = {91}
+
+
+@pytest.mark.parametrize("ref", sorted(set(range(1, 96)) - NOT_CITED_IN_BODY))
 def test_every_reference_supports_some_statement(graph, ref):
     rows = graph.select(
         "SELECT ?r ?x WHERE { ?x prov:hadPrimarySource ?r FILTER(?x != ?r) } LIMIT 1", r=L + f"Ref{ref}"
