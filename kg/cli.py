@@ -1,98 +1,65 @@
-"""The ``sslmb`` command line: parses arguments, calls the library, prints. Exit codes: 0 ok, 1 the check
-found problems (e.g. validation violations), 2 usage or input error."""
+"""The ``sslmb`` command line: parses arguments, calls the library, prints.
+
+Exit codes: 0 ok, 1 the check found problems (validation violations, an inconsistent ontology, a failed
+quality check, no match), 2 usage or input error. Built on argparse from the standard library: a cold
+``sslmb query`` is dominated by start-up, and click alone cost more to import than loading the whole graph.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
-from pathlib import Path
-from typing import Any
-
-import click
 
 from kg.errors import KGError
-from kg.namespaces import shorten
 
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output as an aligned table or as JSON (structure documented in the README).",
-)
-
-
-class _Group(click.Group):
-    """Turns library errors into one line on stderr and the documented exit code, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KGError as exc:
-            click.echo(f"sslmb: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(0)
+EPILOG = "Exit codes: 0 success, 1 a check found problems, 2 usage or input error."
 
 
 def _graph():
-    import kg
+    from kg.store import load
 
-    return kg.load()
+    return load()
 
 
-def _json(obj: Any) -> None:
+def _json(obj) -> None:
     from kg.jsonout import to_json
 
-    click.echo(to_json(obj))
+    print(to_json(obj))
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sslmb-kg", prog_name="sslmb")
-def main() -> None:
-    """sslmb: the knowledge graph of solid-state lithium metal battery safety.
-
-    Exit codes: 0 success, 1 a check found problems, 2 usage or input error.
-    """
-
-
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@FORMAT_OPTION
-def validate(files: tuple[Path, ...], fmt: str) -> None:
-    """Validate the graph (plus FILES, if given) against the SHACL shapes.
-
-    Exits 0 when it conforms, 1 when there are violations, 2 when a file cannot be read.
-    """
+def _table(headers, rows) -> None:
     from kg.render import table
 
-    report = _graph().validate(files)
-    if fmt == "json":
+    print(table(headers, rows))
+
+
+# ------------------------------------------------------------------------------------------ commands
+
+
+def cmd_validate(args) -> int:
+    report = _graph().validate(args.files)
+    if args.format == "json":
         _json(report)
     else:
         if report.results:
-            rows = [[r.severity, r.focus_label, r.path or "", r.message] for r in report.results]
-            click.echo(table(["severity", "focus", "path", "message"], rows))
-            click.echo()
+            _table(
+                ["severity", "focus", "path", "message"],
+                [[r.severity, r.focus_label, r.path or "", r.message] for r in report.results],
+            )
+            print()
         verdict = "conforms" if report.conforms else "does NOT conform"
-        click.echo(
+        print(
             f"{verdict}: {report.violations} violation(s), {report.warnings} warning(s); "
             f"{report.triples} triples, {len(report.shapes_files)} shape files, {report.seconds:.1f} s"
         )
-    sys.exit(0 if report.conforms else 1)
+    return 0 if report.conforms else 1
 
 
-@main.command()
-@FORMAT_OPTION
-def stats(fmt: str) -> None:
-    """Counts: triples, entities per class, references, strategies, numbers with units."""
-    from kg.render import table
-
+def cmd_stats(args) -> int:
     s = _graph().stats()
-    if fmt == "json":
+    if args.format == "json":
         _json(s)
-        return
+        return 0
     summary = [
         ["triples", s.triples],
         ["named entities", s.entities],
@@ -107,81 +74,224 @@ def stats(fmt: str) -> None:
         ["links with provenance", s.annotated_links],
         ["uncertain readings marked", s.uncertain_readings],
     ]
-    click.echo(table(["what", "count"], summary))
-    click.echo()
-    click.echo(table(["class", "individuals"], [[c.label, c.count] for c in s.classes]))
+    _table(["what", "count"], summary)
+    print()
+    _table(["class", "individuals"], [[c.label, c.count] for c in s.classes])
+    return 0
 
 
-@main.command()
-@click.argument("text")
-@click.option("--limit", default=20, show_default=True, help="At most this many matches.")
-@click.option("--kind", "kinds", multiple=True, help="Only entities of this kind (repeatable), e.g. 'strategy'.")
-@FORMAT_OPTION
-def find(text: str, limit: int, kinds: tuple[str, ...], fmt: str) -> None:
-    """Entities whose label, abbreviation or formula matches TEXT, best match first."""
-    from kg.render import table
+def cmd_find(args) -> int:
+    from kg.namespaces import shorten
 
-    matches = _graph().find(text, limit=limit, kinds=kinds or None)
-    if fmt == "json":
+    matches = _graph().find(args.text, limit=args.limit, kinds=args.kind or None)
+    if args.format == "json":
         _json(matches)
     elif matches:
-        click.echo(
-            table(
-                ["label", "kind", "matched", "score", "iri"],
-                [[m.label, m.kind, m.matched, m.score, shorten(m.iri)] for m in matches],
-            )
+        _table(
+            ["label", "kind", "matched", "score", "iri"],
+            [[m.label, m.kind, m.matched, m.score, shorten(m.iri)] for m in matches],
         )
     if not matches:
-        if fmt != "json":
-            click.echo(f"no entity matches {text!r}", err=True)
-        sys.exit(1)
+        if args.format != "json":
+            print(f"no entity matches {args.text!r}", file=sys.stderr)
+        return 1
+    return 0
 
 
-@main.command()
-@click.argument("entity")
-@FORMAT_OPTION
-def show(entity: str, fmt: str) -> None:
-    """The fact sheet of ENTITY (a label, abbreviation, formula, prefixed name or IRI)."""
-    from kg.render import fact_sheet
-
-    sheet = _graph().describe(entity)
-    if fmt == "json":
+def cmd_show(args) -> int:
+    sheet = _graph().describe(args.entity)
+    if args.format == "json":
         _json(sheet)
     else:
-        click.echo(fact_sheet(sheet))
+        from kg.render import fact_sheet
+
+        print(fact_sheet(sheet))
+    return 0
 
 
-@main.command()
-@FORMAT_OPTION
-def reason(fmt: str) -> None:
-    """Check with the HermiT OWL reasoner that ontology and data are consistent (needs Java).
+def cmd_export(args) -> int:
+    path = _graph().export(args.output, format=args.format)
+    print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
+    return 0
 
-    Exits 0 when consistent with every class satisfiable, 1 otherwise.
-    """
+
+def cmd_reason(args) -> int:
     report = _graph().reason()
-    if fmt == "json":
+    if args.format == "json":
         _json(report)
     else:
-        click.echo(f"{report.reasoner}: {report.message} ({report.triples} triples, {report.seconds:.1f} s)")
+        print(f"{report.reasoner}: {report.message} ({report.triples} triples, {report.seconds:.1f} s)")
         for iri in report.unsatisfiable:
-            click.echo(f"  unsatisfiable: {iri}")
-    sys.exit(0 if report.ok else 1)
+            print(f"  unsatisfiable: {iri}")
+    return 0 if report.ok else 1
 
 
-@main.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["ttl", "nt", "jsonld", "rdf"]),
-    default=None,
-    help="Serialisation; by default taken from the output file's extension.",
-)
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
-def export(fmt: str | None, output: Path) -> None:
-    """Write the whole graph (ontology and data) to a file, atomically."""
-    path = _graph().export(output, format=fmt)
-    click.echo(f"wrote {path} ({path.stat().st_size} bytes)", err=True)
+def cmd_queries(args) -> int:
+    from kg.sparql import stored_queries
+
+    found = [q for q in stored_queries() if args.kind is None or q.kind == args.kind]
+    if args.format == "json":
+        from kg.jsonout import to_jsonable
+
+        _json([{k: v for k, v in to_jsonable(q).items() if k != "text"} for q in found])
+        return 0
+    rows = [[q.name, q.kind, q.summary, "; ".join(f"{p.name}={p.default}" for p in q.params)] for q in found]
+    _table(["name", "kind", "summary", "params (defaults)"], rows)
+    return 0
+
+
+def cmd_query(args) -> int:
+    import time
+
+    from kg import sparql
+
+    values = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise KGError(f"--param takes KEY=VALUE, got {item!r}")
+        values[key.strip()] = value
+    graph = _graph()
+    started = time.perf_counter()
+    prepared = sparql.prepare(graph, args.source, values)
+    raw = sparql.execute(graph, prepared)
+    is_check = prepared.stored is not None and prepared.stored.kind == "check"
+    if args.format == "table":
+        result = sparql.collect(raw, prepared.source, started)
+        _print_result(result)
+        count = len(result)
+    else:
+        data = sparql.serialize(raw, args.format)
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+        sys.stdout.flush()
+        count = len(sparql.run(graph, args.source, values)) if is_check else 0
+    return 1 if is_check and count else 0
+
+
+def _print_result(result) -> None:
+    from kg.sparql import display
+
+    if result.form == "ask":
+        print("true" if result.boolean else "false")
+    elif result.form == "graph":
+        for s, p, o in result.triples:
+            print(f"{display(s)}  {display(p)}  {display(o)}")
+    else:
+        rows = [[display(row.get(v, "")) for v in result.variables] for row in result.rows]
+        _table(list(result.variables), rows)
+        n = len(result.rows)
+        print(f"({n} row{'s' if n != 1 else ''}, {result.seconds * 1000:.1f} ms)", file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    from kg import sparql
+
+    graph = _graph()
+    outcome = []
+    for stored in sparql.stored_queries():
+        if stored.kind == "check":
+            result = sparql.run(graph, stored.name)
+            outcome.append(
+                {"check": stored.name, "summary": stored.summary, "rows": len(result), "sample": list(result.rows[:5])}
+            )
+    if args.format == "json":
+        _json(outcome)
+    else:
+        _table(["check", "violations", "summary"], [[o["check"], o["rows"], o["summary"]] for o in outcome])
+    return 1 if any(o["rows"] for o in outcome) else 0
+
+
+# ------------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sslmb",
+        description="sslmb: the knowledge graph of solid-state lithium metal battery safety.",
+        epilog=EPILOG,
+    )
+    from kg import __version__
+
+    parser.add_argument("--version", action="version", version=f"sslmb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, func, help: str, formats=("table", "json")) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
+        if formats:
+            p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command(
+        "validate",
+        cmd_validate,
+        "Validate the graph (plus FILES, if given) against the SHACL shapes; exit 1 on violations.",
+    )
+    p.add_argument("files", nargs="*", help="extra RDF files to validate with the graph")
+    command("stats", cmd_stats, "Counts: triples, entities per class, references, strategies, numbers with units.")
+    p = command("find", cmd_find, "Entities whose label, abbreviation or formula matches TEXT, best match first.")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=20, help="at most this many matches (default: %(default)s)")
+    p.add_argument("--kind", action="append", help="only entities of this kind (repeatable), e.g. strategy")
+    p = command("show", cmd_show, "The fact sheet of ENTITY (a label, abbreviation, formula, prefixed name or IRI).")
+    p.add_argument("entity")
+    p = command("export", cmd_export, "Write the whole graph (ontology and data) to a file, atomically.", formats=())
+    p.add_argument(
+        "--format",
+        choices=["ttl", "nt", "jsonld", "rdf"],
+        default=None,
+        help="serialisation (default: from the output file's extension)",
+    )
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    command(
+        "reason",
+        cmd_reason,
+        "Check with the HermiT OWL reasoner that ontology and data are consistent (needs Java); exit 1 if not.",
+    )
+    p = command("queries", cmd_queries, "Every stored query: name, kind (cq/check/report), summary, parameters.")
+    p.add_argument("--kind", choices=["cq", "check", "report"], default=None, help="only queries of this kind")
+    p = command(
+        "query",
+        cmd_query,
+        "Run SOURCE: a stored query's name, a .rq file, or - for standard input. json/xml/csv/tsv are the W3C "
+        "SPARQL 1.1 result formats; ttl/nt/jsonld serve CONSTRUCT and DESCRIBE. A check query exits 1 when it "
+        "returns rows.",
+        formats=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
+    )
+    p.add_argument("source")
+    p.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bind a parameter (repeatable); a label is resolved to its entity, numbers stay numbers",
+    )
+    command(
+        "check",
+        cmd_check,
+        "Run every stored quality check (queries/checks/*-violation.rq); exit 1 if any returns rows.",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sslmb`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except KGError as exc:
+        print(f"sslmb: error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    except BrokenPipeError:
+        sys.stderr.close()
+        code = 0
+    return code
+
+
+def run() -> None:
+    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

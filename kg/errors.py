@@ -18,11 +18,11 @@ class InputError(KGError):
 class NotFoundError(KGError):
     """No entity matches the text the user typed; ``candidates`` holds the nearest labels."""
 
-    def __init__(self, text: str, candidates: Sequence[str] = ()) -> None:
+    def __init__(self, text: str, candidates: Sequence[str] = (), *, what: str = "entity") -> None:
         self.text = text
         self.candidates = list(candidates)
         hint = f"; did you mean: {', '.join(repr(c) for c in self.candidates)}?" if self.candidates else ""
-        super().__init__(f"no entity matches {text!r}{hint}")
+        super().__init__(f"no {what} matches {text!r}{hint}")
 
 
 class AmbiguousError(KGError):

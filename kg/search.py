@@ -7,13 +7,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import AmbiguousError, NotFoundError
 from kg.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from kg.store import Entity, KnowledgeGraph
 
@@ -192,6 +192,17 @@ def _looks_like_iri(text: str) -> bool:
     return bool(sep) and prefix in PREFIXES and bool(local) and " " not in text
 
 
+def exact_label(graph: KnowledgeGraph, text: str) -> str | None:
+    """The IRI whose English label is exactly ``text``, found by an index lookup (no search index needed)."""
+    label = ox.Literal(text.strip(), language="en")
+    found = {
+        q.subject.value
+        for q in graph.store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), label)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
     """The single entity that ``text`` names.
 
@@ -214,6 +225,9 @@ def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = N
         if kinds and entity.kind not in kinds:
             raise NotFoundError(f"{text} (a {entity.kind}, expected {' or '.join(kinds)})")
         return entity
+    exact = exact_label(graph, text)
+    if exact is not None and (not kinds or graph.kind(exact) in kinds):
+        return graph.entity(exact)
     matches = find(graph, text, limit=50, kinds=kinds)
     if not matches:
         raise NotFoundError(text, suggestions(graph, text, kinds=kinds))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -16,11 +14,15 @@ from kg import resources
 from kg.errors import InputError
 from kg.namespaces import OWL, PREFIXES, RDF, SSLMB, XSD
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from kg.describe import FactSheet
     from kg.formats import Format
     from kg.reason import ReasonerReport
     from kg.search import Match
+    from kg.sparql import QueryResult
     from kg.stats import Stats
     from kg.validate import ValidationReport
 
@@ -88,7 +90,9 @@ def to_python(term: Term | None) -> Any:
         if datatype == XSD + "boolean":
             return text.strip() in ("true", "1")
         if datatype == XSD + "date":
-            return _dt.date.fromisoformat(text)
+            import datetime
+
+            return datetime.date.fromisoformat(text)
         if datatype == XSD + "gYear":
             return int(text)
     except ValueError:
@@ -266,6 +270,28 @@ class KnowledgeGraph:
         return {"iri": iri, "label": self.label(iri), "kind": self.kind(iri)}
 
     # ------------------------------------------------------------------ the public operations
+
+    def query(
+        self, text_or_name: str, /, *, params: Mapping[str, Any] | None = None, raw: bool = False, **kwparams: Any
+    ) -> QueryResult | dict[str, Any]:
+        """Run a stored query (by name), a ``.rq`` file or SPARQL text on Oxigraph.
+
+        Parameters come as ``params={...}`` or keyword arguments; labels are resolved to entities and every
+        value is bound by the engine, never pasted into the text. Returns a :class:`~kg.sparql.QueryResult`
+        (iterate it for rows of typed Python values), or with ``raw=True`` the W3C SPARQL results JSON.
+
+        >>> import kg
+        >>> rows = kg.load().query("cq-05-single-ion-transference", min_t=0.95, max_temp=80).rows
+        >>> [(r["ref"], r["t"]) for r in rows]
+        [(36, 0.97)]
+        """
+        from kg import sparql as queries
+
+        values = {**(params or {}), **kwparams}
+        if raw:
+            prepared = queries.prepare(self, text_or_name, values)
+            return queries.to_sparql_json(queries.execute(self, prepared))
+        return queries.run(self, text_or_name, values)
 
     def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
         """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.search`)."""

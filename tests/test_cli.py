@@ -48,4 +48,4 @@ def test_find_llzo_formula_and_no_match():
 def test_usage_error_is_exit_2():
     result = run_cli("show")
     assert result.returncode == 2
-    assert "Missing argument" in result.stderr
+    assert "required" in result.stderr
