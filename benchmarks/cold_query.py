@@ -1,0 +1,84 @@
+"""Cold-process cost of `sslmb query NAME` against the floor: a bare script that imports pyoxigraph, loads the
+same files and runs the same query with the same bound values. Prints medians and their ratio.
+
+    python benchmarks/cold_query.py [NAME] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import kg
+from kg import resources
+from kg import sparql
+
+FLOOR = """
+import sys, pyoxigraph as ox
+files, query_file, bindings = sys.argv[1].split("|"), sys.argv[2], sys.argv[3:]
+store = ox.Store()
+for f in files:
+    store.load(path=f, format=ox.RdfFormat.TURTLE)
+subs = {}
+for b in bindings:
+    name, kind, value, datatype = b.split("\\t")
+    subs[ox.Variable(name)] = ox.NamedNode(value) if kind == "iri" else ox.Literal(value, datatype=ox.NamedNode(datatype))
+prefixes = dict(p.split("=", 1) for p in PREFIXES)
+result = store.query(open(query_file).read(), prefixes=prefixes, substitutions=subs or None)
+sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))
+"""
+
+
+def median_ms(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("name", nargs="?", default="cq-01-failure-modes-of-electrolyte")
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+
+    graph = kg.load()
+    prepared = sparql.prepare(graph, args.name)
+    bindings = []
+    for name, term in prepared.bindings.items():
+        if hasattr(term, "datatype"):
+            bindings.append(f"{name}\tliteral\t{term.value}\t{term.datatype.value}")
+        else:
+            bindings.append(f"{name}\tiri\t{term.value}\t-")
+    query_file = resources.queries_dir() / prepared.stored.file.split("/", 1)[1]
+    files = "|".join(str(p) for p in resources.graph_files())
+    prefixes = [f"{k}={v}" for k, v in kg.namespaces.PREFIXES.items()]
+    with tempfile.TemporaryDirectory() as tmp:
+        floor = Path(tmp) / "floor.py"
+        floor.write_text(f"PREFIXES = {prefixes!r}\n" + FLOOR)
+        sslmb = shutil.which("sslmb") or str(Path(sys.executable).with_name("sslmb"))
+        ours_cmd = [sslmb, "query", args.name, "--format", "csv"]
+        floor_cmd = [sys.executable, str(floor), files, str(query_file), *bindings]
+        bare_cmd = [sys.executable, "-c", "pass"]
+        for cmd in (ours_cmd, floor_cmd):  # warm the OS file cache
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        bare = median_ms(bare_cmd, args.runs)
+        floor_ms = median_ms(floor_cmd, args.runs)
+        ours = median_ms(ours_cmd, args.runs)
+    print(f"query: {args.name} ({len(graph)} triples, {len(resources.graph_files())} files), {args.runs} runs each")
+    print(f"python -c pass          : {bare:7.1f} ms (median)")
+    print(f"floor (bare pyoxigraph) : {floor_ms:7.1f} ms (median)")
+    print(f"sslmb query             : {ours:7.1f} ms (median)")
+    print(f"ratio sslmb / floor     : {ours / floor_ms:7.2f}x  (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
