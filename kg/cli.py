@@ -203,8 +203,11 @@ def cmd_check(args) -> int:
 
 # ------------------------------------------------------------------------------------------ parser
 
+COMMANDS = ("validate", "stats", "find", "show", "export", "reason", "queries", "query", "check")
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand is built (start-up cost of a cold run)."""
     parser = argparse.ArgumentParser(
         prog="sslmb",
         description="sslmb: the knowledge graph of solid-state lithium metal battery safety.",
@@ -216,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, func, help: str, formats=("table", "json")) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return argparse.ArgumentParser(add_help=False)  # a throw-away parser: not part of this run
         p = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
         if formats:
             p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")
@@ -277,7 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sslmb`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    first = argv[0] if argv else None
+    only = first if first in COMMANDS and not any(a in ("-h", "--help") for a in argv[1:2]) else None
+    args = build_parser(only).parse_args(argv)
     try:
         code = args.func(args)
     except KGError as exc:

@@ -111,18 +111,26 @@ def stored_queries() -> tuple[StoredQuery, ...]:
     ['cq']
     """
     root = resources.queries_dir()
-    found = []
-    for folder, kind in KINDS.items():
-        for path in sorted((root / folder).glob("*.rq")):
-            text = path.read_text(encoding="utf-8")
-            summary, tags, params = parse_header(text, f"queries/{folder}/{path.name}")
-            found.append(StoredQuery(path.stem, kind, summary, tags, params, f"queries/{folder}/{path.name}", text))
+    found: list[StoredQuery] = []
+    for folder in KINDS:
+        found.extend(_read(folder, path) for path in sorted((root / folder).glob("*.rq")))
     return tuple(found)
+
+
+def _read(folder: str, path: Path) -> StoredQuery:
+    text = path.read_text(encoding="utf-8")
+    summary, tags, params = parse_header(text, f"queries/{folder}/{path.name}")
+    return StoredQuery(path.stem, KINDS[folder], summary, tags, params, f"queries/{folder}/{path.name}", text)
 
 
 def stored_query(name: str) -> StoredQuery:
     """The stored query called ``name`` (``cq-01-...``, with or without ``.rq`` or its folder)."""
     key = Path(name).name.removesuffix(".rq")
+    root = resources.queries_dir()
+    for folder in KINDS:  # a direct look-up first: a cold run should not parse every stored query
+        path = root / folder / f"{key}.rq"
+        if path.is_file():
+            return _read(folder, path)
     for query in stored_queries():
         if query.name == key:
             return query
