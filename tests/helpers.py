@@ -9,6 +9,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+# The instance files the shipped graph must contain, one per concern.
+INSTANCE_FILE_NAMES = frozenset(
+    {
+        "references.ttl",
+        "review.ttl",
+        "electrolytes.ttl",
+        "materials.ttl",
+        "mechanisms.ttl",
+        "strategies.ttl",
+        "quantities.ttl",
+    }
+)
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

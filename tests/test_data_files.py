@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from helpers import REPO
+from helpers import INSTANCE_FILE_NAMES, REPO
 
 INSTANCE_FILES = sorted((REPO / "ontology" / "instances").glob("*.ttl"))
 SSLMB = "https://w3id.org/sslmb/"
@@ -17,15 +17,7 @@ def _defined_in(path) -> set[str]:
 
 def test_instance_files_exist():
     names = {p.name for p in INSTANCE_FILES}
-    assert {
-        "references.ttl",
-        "review.ttl",
-        "electrolytes.ttl",
-        "materials.ttl",
-        "mechanisms.ttl",
-        "strategies.ttl",
-        "quantities.ttl",
-    } <= names
+    assert INSTANCE_FILE_NAMES <= names
 
 
 @pytest.mark.parametrize("path", INSTANCE_FILES, ids=lambda p: p.name)

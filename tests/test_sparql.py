@@ -76,9 +76,10 @@ def test_unknown_and_missing_parameters(graph):
 def test_update_is_refused(graph):
     with pytest.raises(kg.InputError):
         graph.query("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert len(graph.query("ASK { <urn:a> <urn:b> <urn:c> }", raw=True)) and not graph.query(
-        "ASK { <urn:a> <urn:b> <urn:c> }"
-    ).boolean
+    assert (
+        len(graph.query("ASK { <urn:a> <urn:b> <urn:c> }", raw=True))
+        and not graph.query("ASK { <urn:a> <urn:b> <urn:c> }").boolean
+    )
 
 
 def test_cli_stdin_csv_count():

@@ -79,6 +79,11 @@ def test_wheel_installs_and_loads_the_graph(tmp_path):
     assert data_root.endswith("_data") and data_root.startswith(target)
     assert int(triples) > 10_000
     assert refs == "95"
-    cli = subprocess.run([str(python), "-m", "kg.cli", "show", "LGPS", "--format", "json"],
-                         capture_output=True, text=True, cwd=tmp_path, check=True)
+    cli = subprocess.run(
+        [str(python), "-m", "kg.cli", "show", "LGPS", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
     assert '"label": "LGPS"' in cli.stdout
