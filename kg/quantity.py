@@ -37,7 +37,7 @@ class Condition:
     kind: str | None
 
     def __str__(self) -> str:
-        return f"{self.relation} {_amount(self.value, self.minimum, self.maximum)} {self.unit or ''}".strip()
+        return f"{self.relation} {_amount(self.value, self.minimum, self.maximum)} {_shown(self.unit)}".strip()
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,14 @@ class Quantity:
 
     def __str__(self) -> str:
         amount = _amount(self.value, self.minimum, self.maximum)
-        head = f"{self.qualifier + ' ' if self.qualifier else ''}{amount} {self.unit or ''}".strip()
+        head = f"{self.qualifier + ' ' if self.qualifier else ''}{amount} {_shown(self.unit)}".strip()
         conditions = ", ".join(str(c) for c in self.conditions)
         return f"{head} ({conditions})" if conditions else head
+
+
+def _shown(unit: str | None) -> str:
+    """The unit symbol as text shows it: none for pure numbers and counts."""
+    return "" if unit in (None, "1", "#") else str(unit)
 
 
 def _amount(value: float | None, minimum: float | None, maximum: float | None) -> str:
