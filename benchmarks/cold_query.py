@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 import kg
-from kg import resources
-from kg import sparql
+from kg import resources, sparql
 
 FLOOR = """
 import sys, pyoxigraph as ox
@@ -29,7 +28,8 @@ for f in files:
 subs = {}
 for b in bindings:
     name, kind, value, datatype = b.split("\\t")
-    subs[ox.Variable(name)] = ox.NamedNode(value) if kind == "iri" else ox.Literal(value, datatype=ox.NamedNode(datatype))
+    term = ox.NamedNode(value) if kind == "iri" else ox.Literal(value, datatype=ox.NamedNode(datatype))
+    subs[ox.Variable(name)] = term
 prefixes = dict(p.split("=", 1) for p in PREFIXES)
 result = store.query(open(query_file).read(), prefixes=prefixes, substitutions=subs or None)
 sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))

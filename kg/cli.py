@@ -201,9 +201,64 @@ def cmd_check(args) -> int:
     return 1 if any(o["rows"] for o in outcome) else 0
 
 
+def cmd_mitigations(args) -> int:
+    found = _graph().mitigations(args.target, max_hops=args.max_hops)
+    if args.format == "json":
+        _json(found)
+        return 0
+    rows = [
+        [
+            m.score,
+            m.hops,
+            m.strategy_label,
+            " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
+            ", ".join(map(str, m.references)),
+            "; ".join(m.outcomes),
+        ]
+        for m in found
+    ]
+    _table(["score", "hops", "strategy", "through", "refs", "outcomes"], rows)
+    return 0
+
+
+def cmd_risks(args) -> int:
+    r = _graph().risks(args.electrolyte)
+    if args.format == "json":
+        _json(r)
+        return 0
+    print(f"{r.electrolyte_label}: families {', '.join(r.families) or '-'}")
+    _table(
+        ["failure mode", "via", "route", "refs"],
+        [
+            [
+                e.failure_mode_label,
+                e.via,
+                " -> ".join(s.source_label for s in e.route) or "(stated)",
+                ", ".join(map(str, e.references)),
+            ]
+            for e in r.exposures
+        ],
+    )
+    print()
+    _table(["applicable strategy", "applies to", "refs"], [[s, h, ", ".join(map(str, n))] for s, h, n in r.strategies])
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ parser
 
-COMMANDS = ("validate", "stats", "find", "show", "export", "reason", "queries", "query", "check")
+COMMANDS = (
+    "validate",
+    "stats",
+    "find",
+    "show",
+    "export",
+    "reason",
+    "queries",
+    "query",
+    "check",
+    "mitigations",
+    "risks",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -272,6 +327,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="bind a parameter (repeatable); a label is resolved to its entity, numbers stay numbers",
     )
+    p = command(
+        "mitigations",
+        cmd_mitigations,
+        "Strategies that mitigate TARGET (a mechanism or failure mode, as you know it: 'H2S', 'dendrite "
+        "penetration'), directly or through its causes, best first.",
+    )
+    p.add_argument("target")
+    p.add_argument("--max-hops", type=int, default=3, help="causal links to follow upstream (default: %(default)s)")
+    p = command(
+        "risks",
+        cmd_risks,
+        "Failure modes an ELECTROLYTE (or its family) is exposed to, through which mechanisms, and the strategies "
+        "that apply to it.",
+    )
+    p.add_argument("electrolyte")
     command(
         "check",
         cmd_check,

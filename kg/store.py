@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from kg.describe import FactSheet
     from kg.formats import Format
+    from kg.paths import Mitigation, Risks
     from kg.reason import ReasonerReport
     from kg.search import Match
     from kg.sparql import QueryResult
@@ -292,6 +293,18 @@ class KnowledgeGraph:
             prepared = queries.prepare(self, text_or_name, values)
             return queries.to_sparql_json(queries.execute(self, prepared))
         return queries.run(self, text_or_name, values)
+
+    def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
+        """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
+        from kg.paths import mitigations
+
+        return mitigations(self, target, max_hops=max_hops)
+
+    def risks(self, electrolyte: str, *, max_hops: int = 2) -> Risks:
+        """Failure modes an electrolyte or its families is exposed to, how, and the strategies that apply."""
+        from kg.paths import risks
+
+        return risks(self, electrolyte, max_hops=max_hops)
 
     def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
         """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.search`)."""

@@ -1,0 +1,54 @@
+"""Median time of `mitigations` and `risks` on the shipped graph (warm, in-process), and of building the causal
+projection (cold, once per graph).
+
+    python benchmarks/traversal.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import kg
+from kg import paths
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=51)
+    args = parser.parse_args()
+    import networkx  # noqa: F401  (import cost is not part of the figures below)
+
+    def projection() -> None:
+        g = kg.load()
+        paths.projection(g).causal  # noqa: B018
+
+    proj = median_ms(projection, 11)
+    load = median_ms(kg.load, 11)
+    g = kg.load()
+    g.mitigations("dendrite penetration")  # warm the caches
+    print(f"graph: {len(g)} triples")
+    print(f"load graph                          : {load:7.2f} ms (median of 11)")
+    print(f"load + causal projection (networkx) : {proj:7.2f} ms (median of 11)")
+    for target in ("dendrite penetration", "H2S", "thermal runaway"):
+        print(
+            f"mitigations({target!r:24}) : {median_ms(lambda t=target: g.mitigations(t), args.runs):7.2f} ms (warm median)"
+        )
+    for electrolyte in ("LGPS", "PEO"):
+        print(
+            f"risks({electrolyte!r:30}) : {median_ms(lambda e=electrolyte: g.risks(e), args.runs):7.2f} ms (warm median)"
+        )
+
+
+if __name__ == "__main__":
+    main()
