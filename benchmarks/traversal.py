@@ -41,14 +41,11 @@ def main() -> None:
     print(f"load graph                          : {load:7.2f} ms (median of 11)")
     print(f"load + causal projection (networkx) : {proj:7.2f} ms (median of 11)")
     for target in ("dendrite penetration", "H2S", "thermal runaway"):
-        print(
-            f"mitigations({target!r:24}) : {median_ms(lambda t=target: g.mitigations(t), args.runs):7.2f} ms (warm median)"
-        )
+        ms = median_ms(lambda t=target: g.mitigations(t), args.runs)
+        print(f"mitigations({target!r:24}) : {ms:7.2f} ms (warm median)")
     for electrolyte in ("LGPS", "PEO"):
-        print(
-            f"risks({electrolyte!r:30}) : {median_ms(lambda e=electrolyte: g.risks(e), args.runs):7.2f} ms (warm median)"
-        )
-
+        ms = median_ms(lambda e=electrolyte: g.risks(e), args.runs)
+        print(f"risks({electrolyte!r:30}) : {ms:7.2f} ms (warm median)")
 
 if __name__ == "__main__":
     main()
