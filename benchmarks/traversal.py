@@ -47,5 +47,6 @@ def main() -> None:
         ms = median_ms(lambda e=electrolyte: g.risks(e), args.runs)
         print(f"risks({electrolyte!r:30}) : {ms:7.2f} ms (warm median)")
 
+
 if __name__ == "__main__":
     main()
