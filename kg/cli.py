@@ -164,7 +164,7 @@ def cmd_query(args) -> int:
         data = sparql.serialize(raw, args.format)
         sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
         sys.stdout.flush()
-        count = len(sparql.run(graph, args.source, values)) if is_check else 0
+        count = len(sparql.collect(sparql.execute(graph, prepared), prepared.source, started)) if is_check else 0
     return 1 if is_check and count else 0
 
 

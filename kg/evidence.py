@@ -48,21 +48,6 @@ class Evidence:
     def reference_numbers(self) -> list[int]:
         return [r.number for r in self.references if r.number is not None]
 
-    def merged(self, other: Evidence) -> Evidence:
-        return Evidence(
-            _union(self.locations, other.locations),
-            _union(self.references, other.references),
-            _union(self.attributed_to, other.attributed_to),
-        )
-
-
-def _union(a: tuple, b: tuple) -> tuple:
-    out = list(a)
-    for item in b:
-        if item not in out:
-            out.append(item)
-    return tuple(out)
-
 
 def _location(graph: KnowledgeGraph, iri: str) -> Location:
     number = graph.value(iri, SSLMB + "sectionNumber")
@@ -101,9 +86,10 @@ def of_node(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Evidenc
 
 def link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evidence]:
     """Evidence of every annotated link, keyed by ``(subject, property, object)``; built once per graph."""
-    cached = getattr(graph, "_link_evidence", None)
-    if cached is not None:
-        return cached
+    return graph.memo("link_evidence", _build_link_index)
+
+
+def _build_link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evidence]:
     raw: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     rows = graph.store.query(
         f"""SELECT ?s ?p ?o ?ep ?ev WHERE {{
@@ -120,7 +106,6 @@ def link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evidence]:
         for k in values:
             values[k] = sorted(set(values[k]))
         index[key] = _build(graph, values)
-    graph._link_evidence = index  # type: ignore[attr-defined]
     return index
 
 

@@ -118,11 +118,7 @@ class Projection:
 
 
 def projection(graph: KnowledgeGraph) -> Projection:
-    cached = getattr(graph, "_projection", None)
-    if cached is None:
-        cached = Projection(graph)
-        graph._projection = cached  # type: ignore[attr-defined]
-    return cached
+    return graph.memo("projection", Projection)
 
 
 def _step(graph: KnowledgeGraph, s: str, p: str, o: str) -> Step:
@@ -203,6 +199,8 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     >>> "hydrogen sulfide release" in {e.failure_mode_label for e in r.exposures}
     True
     """
+    import networkx as nx
+
     from kg.describe import family_of
 
     entity = graph.resolve(electrolyte)
@@ -227,8 +225,6 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
                 mechanisms.append(mech)
             if mech not in causal:
                 continue
-            import networkx as nx
-
             for node, route in nx.single_source_shortest_path(causal, mech, cutoff=max_hops).items():
                 if node == mech or graph.kind(node) != "failure mode":
                     continue

@@ -103,9 +103,10 @@ class _Name:
 
 
 def _index(graph: KnowledgeGraph) -> list[_Name]:
-    cached = getattr(graph, "_search_index", None)
-    if cached is not None:
-        return cached
+    return graph.memo("search_index", _build_index)
+
+
+def _build_index(graph: KnowledgeGraph) -> list[_Name]:
     names: list[_Name] = []
     for predicate, (field, weight) in _NAME_FIELDS.items():
         for quad in graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
@@ -126,7 +127,6 @@ def _index(graph: KnowledgeGraph) -> list[_Name]:
         if iri.startswith(SSLMB):
             local = iri[len(SSLMB) :]
             names.append(_Name(iri, local, "iri", 90, normalize(local), tuple(_words(local))))
-    graph._search_index = names  # type: ignore[attr-defined]
     return names
 
 

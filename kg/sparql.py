@@ -198,10 +198,9 @@ def load_source(source: str) -> tuple[str, str, StoredQuery | None]:
 
 def _literal_number(text: str, integer: bool) -> ox.Literal:
     try:
-        value = int(text) if integer else float(text)
+        int(text) if integer else float(text)
     except ValueError:
         raise InputError(f"{text!r} is not {'an integer' if integer else 'a number'}") from None
-    del value
     return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + ("integer" if integer else "decimal")))
 
 

@@ -16,6 +16,7 @@ from kg.namespaces import OWL, PREFIXES, RDF, SSLMB, XSD
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from kg.describe import FactSheet
@@ -128,6 +129,14 @@ class KnowledgeGraph:
     def __init__(self, store: ox.Store, sources: Iterable[Path] = ()) -> None:
         self.store = store
         self.sources: tuple[Path, ...] = tuple(sources)
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, build: Callable[[KnowledgeGraph], Any]) -> Any:
+        """A value derived from the (read-only) graph, built on first use and kept: search index, link
+        evidence, causal projection."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return self._memo[key]
 
     # ------------------------------------------------------------------ construction
 
@@ -267,9 +276,6 @@ class KnowledgeGraph:
     def entity(self, iri: str) -> Entity:
         return Entity(iri=iri, label=self.label(iri), kind=self.kind(iri))
 
-    def entity_dict(self, iri: str) -> dict[str, str]:
-        return {"iri": iri, "label": self.label(iri), "kind": self.kind(iri)}
-
     # ------------------------------------------------------------------ the public operations
 
     def query(
@@ -393,10 +399,3 @@ def load(*paths: str | Path, data: bool = True) -> KnowledgeGraph:
         files.append(resources.ontology_file())
     files.extend(Path(p) for p in paths)
     return KnowledgeGraph.from_files(files)
-
-
-def lang_values(graph: KnowledgeGraph, iri: str, predicate: str) -> list[str]:
-    """All literal values of a property, English and untagged first."""
-    values = [o for o in graph.objects(iri, predicate) if isinstance(o, ox.Literal)]
-    values.sort(key=lambda lit: (lit.language not in (None, "en"), lit.value))
-    return [v.value for v in values]
