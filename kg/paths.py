@@ -256,3 +256,234 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
         tuple(graph.label(m) for m in mechanisms),
         tuple(sorted(strategies)),
     )
+
+
+# ------------------------------------------------------------------------------------------ paths
+
+
+@dataclass(frozen=True)
+class Link:
+    """One step of a :class:`Path`: the entities it joins and every relation between them, each written
+    ``relation`` when it runs along the path and ``^relation`` (inverse) when it runs against it."""
+
+    source: str
+    source_label: str
+    target: str
+    target_label: str
+    relations: tuple[str, ...]
+    references: tuple[int, ...]
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Path:
+    """A simple path between two entities: the labels in order and the link of every step."""
+
+    labels: tuple[str, ...]
+    iris: tuple[str, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def hops(self) -> int:
+        return len(self.links)
+
+    def __str__(self) -> str:
+        parts = [self.labels[0]]
+        for link in self.links:
+            parts.append(f"-[{' | '.join(link.relations)}]-> {link.target_label}")
+        return " ".join(parts)
+
+
+def network(graph: KnowledgeGraph, *, bibliographic: bool = False) -> nx.MultiDiGraph:
+    """The projection used for path analysis (no schema nodes; bibliographic ones only when asked), built once."""
+    from kg.network import to_networkx
+
+    key = f"network:{'bib' if bibliographic else 'nobib'}"
+    return graph.memo(key, lambda g: to_networkx(g, bibliographic=bibliographic))
+
+
+def _link(net: nx.MultiDiGraph, a: str, b: str) -> Link:
+    relations, refs, sections = [], set(), []
+    for u, v, inverse in ((a, b, False), (b, a, True)):
+        for data in (net.get_edge_data(u, v) or {}).values():
+            relations.append(("^" if inverse else "") + data["label"])
+            refs.update(int(n) for n in data["references"].split(", ") if n)
+            sections.extend(s for s in data["section"].split("; ") if s and s not in sections)
+    nodes = net.nodes
+    return Link(
+        a, nodes[a]["label"], b, nodes[b]["label"], tuple(sorted(relations)), tuple(sorted(refs)), tuple(sections)
+    )
+
+
+def paths(
+    graph: KnowledgeGraph, source: str, target: str, *, max_hops: int = 4, limit: int = 200, bibliographic: bool = False
+) -> list[Path]:
+    """All simple paths of at most ``max_hops`` links between two entities, shortest first, following links
+    in either direction (each step says which way its relations run). Schema nodes are never crossed;
+    bibliographic ones (references, review parts) only with ``bibliographic=True``. At most ``limit`` paths.
+
+    >>> import kg
+    >>> found = paths(kg.load(), "LiF addition to LiBH4", "dendrite penetration", max_hops=1)
+    >>> [str(p) for p in found]
+    ['LiF addition to LiBH4 -[mitigates]-> lithium dendrite penetration']
+    """
+    import itertools
+
+    import networkx as nx
+
+    a, b = graph.resolve(source), graph.resolve(target)
+    net = network(graph, bibliographic=bibliographic)
+    for end in (a, b):
+        if end.iri not in net:
+            from kg.errors import InputError
+
+            raise InputError(f"{end.label!r} ({end.kind}) is not part of the entity network; paths join entities")
+    if a.iri == b.iri:
+        return []
+    undirected = nx.Graph(net.to_undirected(as_view=True))
+    # shortest_simple_paths yields by increasing length, so the first ``limit`` are the shortest ones
+    try:
+        found = itertools.takewhile(
+            lambda r: len(r) <= max_hops + 1, nx.shortest_simple_paths(undirected, a.iri, b.iri)
+        )
+        routes = list(itertools.islice(found, limit))
+    except nx.NetworkXNoPath:
+        routes = []
+    routes.sort(key=lambda r: (len(r), [net.nodes[n]["label"] for n in r]))
+    return [
+        Path(
+            tuple(net.nodes[n]["label"] for n in route),
+            tuple(route),
+            tuple(_link(net, x, y) for x, y in zip(route, route[1:], strict=False)),
+        )
+        for route in routes[:limit]
+    ]
+
+
+# ------------------------------------------------------------------------------------------ gaps
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An entity where research (or the review) leaves something missing, and what."""
+
+    iri: str
+    label: str
+    kind: str
+    missing: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What :func:`gaps` returns, one list per question."""
+
+    unmitigated: tuple[Gap, ...]
+    unquantified_strategies: tuple[Gap, ...]
+    families_without_safety_data: tuple[Gap, ...]
+
+    def __len__(self) -> int:
+        return len(self.unmitigated) + len(self.unquantified_strategies) + len(self.families_without_safety_data)
+
+
+_SAFETY_LINKS = (SSLMB + "susceptibleTo", SSLMB + "exhibitsMechanism")
+
+
+def gaps(graph: KnowledgeGraph, *, max_hops: int = 3) -> Gaps:
+    """Where research is missing: mechanisms and failure modes no strategy mitigates directly (``detail`` says
+    whether some strategy reaches them through their causes), strategies with no number reported for them,
+    and electrolyte families with no safety data (no exposure, mechanism or applicable strategy recorded for the
+    family, its subfamilies or its members).
+
+    >>> import kg
+    >>> found = gaps(kg.load())
+    >>> all(g.kind in ("mechanism", "failure mode") for g in found.unmitigated)
+    True
+    """
+    proj = projection(graph)
+    rows = graph.select(
+        "SELECT DISTINCT ?x WHERE { { ?x a/rdfs:subClassOf* sslmb:Mechanism } UNION "
+        "{ ?x a/rdfs:subClassOf* sslmb:FailureMode } FILTER(isIRI(?x)) }"
+    )
+    unmitigated = []
+    for iri in sorted((r["x"] for r in rows), key=graph.label):
+        if proj.mitigators.get(iri):
+            continue
+        indirect = {m.strategy for m in mitigations(graph, iri, max_hops=max_hops)}
+        detail = (
+            f"{len(indirect)} {'strategy acts' if len(indirect) == 1 else 'strategies act'} on its causes"
+            if indirect
+            else "no strategy acts on it or on its causes"
+        )
+        unmitigated.append(Gap(iri, graph.label(iri), graph.kind(iri), "direct mitigation", detail))
+    strategies = graph.select(
+        "SELECT ?s WHERE { ?s a/rdfs:subClassOf* sslmb:MitigationStrategy "
+        "OPTIONAL { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q } FILTER(isIRI(?s)) } GROUP BY ?s HAVING(COUNT(?q) = 0)"
+    )
+    unquantified = sorted(
+        (Gap(r["s"], graph.label(r["s"]), "strategy", "quantitative evidence") for r in strategies),
+        key=lambda g: g.label,
+    )
+    families = graph.select(
+        """SELECT ?f (COUNT(DISTINCT ?e) AS ?members) (SUM(IF(BOUND(?data), 1, 0)) AS ?facts) WHERE {
+             ?f rdfs:subClassOf+ sslmb:Electrolyte . FILTER(isIRI(?f))
+             OPTIONAL { ?e a/rdfs:subClassOf* ?f }
+             OPTIONAL {
+               { ?sub rdfs:subClassOf* ?f } UNION { ?sub a/rdfs:subClassOf* ?f }
+               { ?sub sslmb:susceptibleTo|sslmb:exhibitsMechanism ?data } UNION { ?data sslmb:appliesTo ?sub }
+             }
+           } GROUP BY ?f HAVING(SUM(IF(BOUND(?data), 1, 0)) = 0)"""
+    )
+    no_safety = sorted(
+        (
+            Gap(r["f"], graph.label(r["f"]), "electrolyte family", "safety data", f"{r['members']} member(s)")
+            for r in families
+        ),
+        key=lambda g: g.label,
+    )
+    return Gaps(tuple(unmitigated), tuple(unquantified), tuple(no_safety))
+
+
+# ------------------------------------------------------------------------------------------ centrality
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A mechanism or failure mode's place in the causal graph."""
+
+    iri: str
+    label: str
+    kind: str
+    betweenness: float
+    in_degree: int
+    out_degree: int
+    mitigated_by: int
+
+
+def centrality(graph: KnowledgeGraph) -> list[Hub]:
+    """Mechanisms and failure modes ranked as hubs of the causal graph: normalised betweenness (how many
+    cause-effect routes pass through them), then degree; ``mitigated_by`` counts direct strategies.
+
+    >>> import kg
+    >>> hubs = centrality(kg.load())
+    >>> hubs[0].betweenness >= hubs[-1].betweenness
+    True
+    """
+    import networkx as nx
+
+    proj = projection(graph)
+    causal = proj.causal
+    between = nx.betweenness_centrality(causal, normalized=True)
+    hubs = [
+        Hub(
+            n,
+            graph.label(n),
+            graph.kind(n),
+            round(between[n], 4),
+            causal.in_degree(n),
+            causal.out_degree(n),
+            len(set(proj.mitigators.get(n, ()))),
+        )
+        for n in causal.nodes
+    ]
+    return sorted(hubs, key=lambda h: (-h.betweenness, -(h.in_degree + h.out_degree), h.label))

@@ -19,9 +19,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    import networkx as nx
+
     from kg.describe import FactSheet
     from kg.formats import Format
-    from kg.paths import Mitigation, Risks
+    from kg.paths import Gaps, Hub, Mitigation, Risks
+    from kg.paths import Path as EntityPath
     from kg.reason import ReasonerReport
     from kg.search import Match
     from kg.sparql import QueryResult
@@ -311,6 +314,30 @@ class KnowledgeGraph:
         from kg.paths import risks
 
         return risks(self, electrolyte, max_hops=max_hops)
+
+    def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 200) -> list[EntityPath]:
+        """All simple paths of at most ``max_hops`` links between two entities, shortest first, labelled."""
+        from kg.paths import paths
+
+        return paths(self, source, target, max_hops=max_hops, limit=limit)
+
+    def gaps(self) -> Gaps:
+        """Where research is missing: unmitigated hazards, unquantified strategies, families without safety data."""
+        from kg.paths import gaps
+
+        return gaps(self)
+
+    def centrality(self) -> list[Hub]:
+        """Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, degree)."""
+        from kg.paths import centrality
+
+        return centrality(self)
+
+    def to_networkx(self, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
+        """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see :mod:`kg.network`)."""
+        from kg.network import to_networkx
+
+        return to_networkx(self, bibliographic=bibliographic, schema=schema)
 
     def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
         """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.search`)."""

@@ -1,0 +1,158 @@
+"""The graph as a networkx MultiDiGraph: one node per entity, one edge per object-property link, each carrying
+what a network tool needs (label, kind, family, key numbers; relation, references, review part).
+
+networkx is imported only here, when a projection is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from kg import evidence as ev
+from kg import quantity as qty
+from kg.namespaces import OWL, RDF, RDFS, shorten
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.store import KnowledgeGraph
+
+#: Kinds of bibliographic nodes: where a fact was printed, not what it is about.
+BIBLIOGRAPHIC_KINDS = frozenset({"reference", "journal", "agent", "review", "review part"})
+#: Kinds of schema and vocabulary nodes: classes, units, quantity kinds, outside terms.
+SCHEMA_KINDS = frozenset({"class", "term", "resource", "unit", "quantity kind"})
+# Links that are schema bookkeeping, never edges between entities.
+_SCHEMA_PREDICATES = frozenset(
+    {
+        RDFS + "domain",
+        RDFS + "range",
+        RDFS + "subPropertyOf",
+        OWL + "versionIRI",
+        OWL + "annotatedSource",
+        OWL + "annotatedTarget",
+        OWL + "annotatedProperty",
+        OWL + "inverseOf",
+        OWL + "equivalentClass",
+        OWL + "disjointWith",
+        OWL + "onProperty",
+        OWL + "someValuesFrom",
+        OWL + "allValuesFrom",
+    }
+)
+_TYPE = RDF + "type"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+
+
+def key_numbers(graph: KnowledgeGraph, iri: str) -> dict[str, float]:
+    """An entity's reported numbers as ``{metric [unit]: value}``, in the normalised unit where there is one
+    (a range gives its lower bound under ``... min`` and upper bound under ``... max``).
+
+    >>> import kg
+    >>> key_numbers(kg.load(), "https://w3id.org/sslmb/LGPS")
+    {'ionic_conductivity_s_cm': 0.012}
+    """
+    numbers: dict[str, float] = {}
+    for q in qty.of(graph, iri):
+        metric = q.metric or q.kind or "value"
+        if q.normalized and isinstance(q.normalized.get("value"), float):
+            unit, value = str(q.normalized["unit"]), float(q.normalized["value"])  # type: ignore[arg-type]
+            factor = value / q.value if q.value else None
+        else:
+            unit, value, factor = q.unit or "", q.value, 1.0
+        name = _slug(f"{metric} {unit}")
+        if value is not None:
+            numbers.setdefault(name, value)
+        elif factor is not None:
+            if q.minimum is not None:
+                numbers.setdefault(name + "_min", q.minimum * factor)
+            if q.maximum is not None:
+                numbers.setdefault(name + "_max", q.maximum * factor)
+    return numbers
+
+
+def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
+    """One node per entity (key = IRI) and one edge per object-property link between two kept entities.
+
+    Node attributes: ``iri``, ``label``, ``kind`` (``electrolyte``, ``mechanism``, ``failure mode``,
+    ``strategy``, ``reference``...), ``family`` (nearest electrolyte family label, or ``""``) and the entity's
+    numbers from :func:`key_numbers` (floats). Edge attributes: ``relation`` (prefixed name, also the edge key),
+    ``label`` (the relation's label), ``references`` (reference numbers, ``"12, 15"``), ``reference_count``,
+    ``section`` (the review parts the link was read from). ``bibliographic=False`` leaves out references,
+    journals, authors and review parts; ``schema=True`` keeps classes, units, quantity kinds and outside terms
+    (electrolyte families are always kept: they carry facts).
+
+    >>> import kg
+    >>> g = to_networkx(kg.load())
+    >>> g.nodes["https://w3id.org/sslmb/LGPS"]["kind"], g.nodes["https://w3id.org/sslmb/LGPS"]["family"]
+    ('electrolyte', 'crystalline thio-LISICON electrolyte')
+    """
+    import networkx as nx
+
+    from kg.describe import family_of
+
+    def keep(iri: str) -> bool:
+        kind = graph.kind(iri)
+        if kind in SCHEMA_KINDS:
+            return schema
+        return bibliographic or kind not in BIBLIOGRAPHIC_KINDS
+
+    links = ev.link_index(graph)
+    out = nx.MultiDiGraph(name="sslmb-kg")
+    kept: dict[str, bool] = {}
+
+    def node(iri: str) -> bool:
+        if iri not in kept:
+            kept[iri] = keep(iri)
+            if kept[iri]:
+                families = family_of(graph, iri) if graph.kind(iri).startswith("electrolyte") else []
+                out.add_node(
+                    iri,
+                    iri=iri,
+                    label=graph.label(iri),
+                    kind=graph.kind(iri),
+                    family=graph.label(families[0]) if families else "",
+                    **key_numbers(graph, iri),
+                )
+        return kept[iri]
+
+    for (s,) in graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }"):  # type: ignore[misc]
+        node(s.value)
+    for quad in graph.store.quads_for_pattern(None, None, None):
+        s, p, o = quad.subject, quad.predicate.value, quad.object
+        if not (isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)):
+            continue
+        if p in _SCHEMA_PREDICATES or p in ev.EVIDENCE_PREDICATES and not bibliographic:
+            continue
+        if p == _TYPE and graph.kind(o.value) != "electrolyte family" and not schema:
+            continue
+        if not (node(s.value) and node(o.value)):
+            continue
+        found = links.get((s.value, p, o.value), ev.Evidence())
+        numbers = sorted(set(found.reference_numbers))
+        rel = shorten(p)
+        out.add_edge(
+            s.value,
+            o.value,
+            key=rel,
+            relation=rel,
+            label=graph.label(p),
+            references=", ".join(map(str, numbers)),
+            reference_count=len(numbers),
+            section="; ".join(loc.label for loc in found.locations),
+        )
+    return out
+
+
+def neighbourhood(network: nx.MultiDiGraph, center: str, hops: int) -> nx.MultiDiGraph:
+    """The subgraph within ``hops`` links of ``center``, following edges in both directions."""
+    import networkx as nx
+
+    undirected = network.to_undirected(as_view=True)
+    near = nx.single_source_shortest_path_length(undirected, center, cutoff=hops)
+    return network.subgraph(near).copy()
