@@ -244,6 +244,47 @@ def cmd_risks(args) -> int:
     return 0
 
 
+def cmd_paths(args) -> int:
+    found = _graph().paths(args.source, args.target, max_hops=args.max_hops, limit=args.limit)
+    if args.format == "json":
+        _json(found)
+        return 0 if found else 1
+    for path in found:
+        refs = sorted({n for link in path.links for n in link.references})
+        print(f"[{path.hops}] {path}" + (f"  (refs {', '.join(map(str, refs))})" if refs else ""))
+    if not found:
+        print(f"no path of at most {args.max_hops} links", file=sys.stderr)
+    return 0 if found else 1
+
+
+def cmd_gaps(args) -> int:
+    found = _graph().gaps()
+    if args.format == "json":
+        _json(found)
+        return 0
+    for title, items in (
+        ("Mechanisms and failure modes no strategy mitigates directly", found.unmitigated),
+        ("Strategies with no number reported", found.unquantified_strategies),
+        ("Electrolyte families with no safety data", found.families_without_safety_data),
+    ):
+        print(f"{title} ({len(items)})")
+        _table(["entity", "kind", "detail"], [[g.label, g.kind, g.detail] for g in items])
+        print()
+    return 0
+
+
+def cmd_centrality(args) -> int:
+    hubs = _graph().centrality()[: args.limit]
+    if args.format == "json":
+        _json(hubs)
+        return 0
+    _table(
+        ["entity", "kind", "betweenness", "in", "out", "mitigated by"],
+        [[h.label, h.kind, f"{h.betweenness:.4f}", h.in_degree, h.out_degree, h.mitigated_by] for h in hubs],
+    )
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ parser
 
 COMMANDS = (
@@ -258,6 +299,9 @@ COMMANDS = (
     "check",
     "mitigations",
     "risks",
+    "paths",
+    "gaps",
+    "centrality",
 )
 
 
@@ -342,6 +386,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "that apply to it.",
     )
     p.add_argument("electrolyte")
+    p = command(
+        "paths",
+        cmd_paths,
+        "Every simple path of at most --max-hops links between SOURCE and TARGET, shortest first, each step "
+        "labelled with its relations (^relation runs against the path); exit 1 when there is none.",
+    )
+    p.add_argument("source")
+    p.add_argument("target")
+    p.add_argument("--max-hops", type=int, default=4, help="longest path, in links (default: %(default)s)")
+    p.add_argument("--limit", type=int, default=50, help="at most this many paths (default: %(default)s)")
+    command(
+        "gaps",
+        cmd_gaps,
+        "Where research is missing: hazards no strategy mitigates directly, strategies with no number, "
+        "electrolyte families with no safety data.",
+    )
+    p = command(
+        "centrality",
+        cmd_centrality,
+        "Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, then degree).",
+    )
+    p.add_argument("--limit", type=int, default=20, help="show this many (default: %(default)s)")
     command(
         "check",
         cmd_check,

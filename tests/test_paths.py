@@ -97,3 +97,100 @@ def test_cli_mitigations_json_and_errors():
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
     risks = run_cli("risks", "LGPS")
     assert risks.returncode == 0 and "hydrogen sulfide release" in risks.stdout
+
+
+# ------------------------------------------------------------------------------------------ paths
+
+
+def _relation_holds(graph, a, label, b):
+    """Is there a link ``a -p-> b`` whose property is labelled ``label`` (``^label``: ``b -p-> a``)?"""
+    if label.startswith("^"):
+        a, b, label = b, a, label[1:]
+    rows = graph.select(f"SELECT ?p WHERE {{ <{a}> ?p <{b}> }}")
+    return any(graph.label(r["p"]) == label for r in rows)
+
+
+def test_paths_are_simple_labelled_and_shortest_first(graph):
+    found = graph.paths("LiF addition to LiBH4", "dendrite penetration", max_hops=3)
+    assert found and len(found) <= 200
+    assert [p.hops for p in found] == sorted(p.hops for p in found)
+    assert str(found[0]) == "LiF addition to LiBH4 -[mitigates]-> lithium dendrite penetration"
+    for path in found:
+        assert path.iris[0] == S + "LiFInLiBH4" and path.iris[-1] == S + "LithiumDendritePenetration"
+        assert len(set(path.iris)) == len(path.iris) and 1 <= path.hops <= 3
+        assert path.labels == tuple(graph.label(i) for i in path.iris)
+        for link, (a, b) in zip(path.links, zip(path.iris, path.iris[1:], strict=False), strict=True):
+            assert (link.source, link.target) == (a, b) and link.relations
+            for relation in link.relations:
+                assert _relation_holds(graph, a, relation, b), (a, relation, b)
+    # a causal route: strategy -> mechanism -> failure mode
+    assert any(p.hops == 2 and p.links[1].relations == ("causes",) for p in found)
+
+
+def test_paths_limit_and_no_path(graph):
+    assert len(graph.paths("LGPS", "LLZO", max_hops=4, limit=7)) == 7
+    assert graph.paths("LGPS", "LGPS") == []
+    assert graph.paths("LGPS", "anion mobility", max_hops=1) == []
+
+
+def test_cli_paths():
+    result = run_cli("paths", "hydrogen sulfide release", "LGPS", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data[0]["labels"][0] == "hydrogen sulfide release" and data[0]["labels"][-1] == "LGPS"
+    assert {"source", "target", "relations", "references", "sections"} <= set(data[0]["links"][0])
+    none = run_cli("paths", "LGPS", "anion mobility", "--max-hops", "1")
+    assert none.returncode == 1 and "no path" in none.stderr
+    ambiguous = run_cli("paths", "H2S", "LGPS")
+    assert ambiguous.returncode == 2 and "hydrogen sulfide release" in ambiguous.stderr
+    assert "Traceback" not in ambiguous.stderr
+
+
+# ------------------------------------------------------------------------------------------ gaps, centrality
+
+
+def test_gaps_against_the_store(graph):
+    gaps = graph.gaps()
+    hazards = graph.select(
+        "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* ?c VALUES ?c { sslmb:Mechanism sslmb:FailureMode } }"
+    )
+    mitigated = {r["x"] for r in graph.select("SELECT DISTINCT ?x WHERE { ?s sslmb:mitigates ?x }")}
+    assert {g.iri for g in gaps.unmitigated} == {r["x"] for r in hazards} - mitigated
+    strategies = graph.select("SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* sslmb:MitigationStrategy }")
+    quantified = {r["s"] for r in graph.select("SELECT DISTINCT ?s WHERE { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q }")}
+    assert {g.iri for g in gaps.unquantified_strategies} == {r["s"] for r in strategies} - quantified
+    families = {g.iri for g in gaps.families_without_safety_data}
+    assert S + "GarnetElectrolyte" not in families and S + "SulfideElectrolyte" not in families
+    for iri in families:
+        assert not graph.select(
+            f"""SELECT ?x WHERE {{ {{ ?x rdfs:subClassOf* <{iri}> }} UNION {{ ?x a/rdfs:subClassOf* <{iri}> }}
+                  {{ ?x sslmb:susceptibleTo|sslmb:exhibitsMechanism ?d }} UNION {{ ?d sslmb:appliesTo ?x }} }}"""
+        ), iri
+    # "indirect" notes are true: a strategy reaches the hazard through its causes
+    for gap in gaps.unmitigated:
+        if gap.detail.startswith("no strategy"):
+            assert not graph.mitigations(gap.iri)
+        else:
+            assert graph.mitigations(gap.iri) and all(m.hops > 0 for m in graph.mitigations(gap.iri))
+
+
+def test_centrality_hubs(graph):
+    hubs = graph.centrality()
+    assert hubs[0].label == "lithium dendrite penetration"
+    assert [h.betweenness for h in hubs] == sorted((h.betweenness for h in hubs), reverse=True)
+    top = hubs[0]
+    causal = "sslmb:causes|sslmb:contributesTo|sslmb:leadsTo"
+    into = graph.select(f"SELECT DISTINCT ?x WHERE {{ ?x {causal} <{top.iri}> }}")
+    out = graph.select(f"SELECT DISTINCT ?x WHERE {{ <{top.iri}> {causal} ?x }}")
+    assert (top.in_degree, top.out_degree) == (len(into), len(out))
+    direct = graph.select(f"SELECT DISTINCT ?s WHERE {{ ?s sslmb:mitigates <{top.iri}> }}")
+    assert top.mitigated_by == len(direct)
+
+
+def test_cli_gaps_and_centrality():
+    gaps = run_cli("gaps", "--format", "json")
+    assert gaps.returncode == 0, gaps.stderr
+    assert set(json.loads(gaps.stdout)) == {"unmitigated", "unquantified_strategies", "families_without_safety_data"}
+    hubs = run_cli("centrality", "--limit", "3", "--format", "json")
+    data = json.loads(hubs.stdout)
+    assert len(data) == 3 and {"label", "betweenness", "in_degree", "out_degree", "mitigated_by"} <= set(data[0])
