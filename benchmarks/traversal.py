@@ -1,5 +1,5 @@
-"""Median time of `mitigations` and `risks` on the shipped graph (warm, in-process), and of building the causal
-projection (cold, once per graph).
+"""Median time of `mitigations`, `risks`, `paths`, `gaps` and `centrality` on the shipped graph (warm,
+in-process), and of building the causal projection and the full networkx projection (`to_networkx`).
 
     python benchmarks/traversal.py [--runs N]
 """
@@ -46,6 +46,16 @@ def main() -> None:
     for electrolyte in ("LGPS", "PEO"):
         ms = median_ms(lambda e=electrolyte: g.risks(e), args.runs)
         print(f"risks({electrolyte!r:30}) : {ms:7.2f} ms (warm median)")
+    ms = median_ms(lambda: g.paths("LiF addition to LiBH4", "dendrite penetration", max_hops=4), args.runs)
+    print(f"paths(LiF in LiBH4 -> dendrites, 4) : {ms:7.2f} ms (warm median, 200 paths)")
+    print(f"gaps()                              : {median_ms(g.gaps, 11):7.2f} ms (warm median of 11)")
+    print(f"centrality()                        : {median_ms(g.centrality, args.runs):7.2f} ms (warm median)")
+    full = median_ms(g.to_networkx, 11)
+    net = g.to_networkx()
+    print(
+        f"to_networkx() full projection       : {full:7.2f} ms (median of 11; "
+        f"{net.number_of_nodes()} nodes, {net.number_of_edges()} edges)"
+    )
 
 
 if __name__ == "__main__":
