@@ -110,7 +110,12 @@ def cmd_show(args) -> int:
 
 
 def cmd_export(args) -> int:
-    path = _graph().export(args.output, format=args.format)
+    options = {"bibliographic": args.bibliographic, "schema": args.schema}
+    if args.around is not None:
+        options.update(around=args.around, hops=1 if args.hops is None else args.hops)
+    elif args.hops is not None:
+        raise KGError("--hops goes with --around TEXT")
+    path = _graph().export(args.output, format=args.format, **options)
     print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
@@ -339,14 +344,34 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", help="only entities of this kind (repeatable), e.g. strategy")
     p = command("show", cmd_show, "The fact sheet of ENTITY (a label, abbreviation, formula, prefixed name or IRI).")
     p.add_argument("entity")
-    p = command("export", cmd_export, "Write the whole graph (ontology and data) to a file, atomically.", formats=())
+    p = command(
+        "export",
+        cmd_export,
+        "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf) or the entity network "
+        "for Gephi and other network tools (gexf, graphml).",
+        formats=(),
+    )
     p.add_argument(
         "--format",
-        choices=["ttl", "nt", "jsonld", "rdf"],
+        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml"],
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
     p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument(
+        "--around",
+        metavar="TEXT",
+        help="only the neighbourhood of this entity (for RDF: the triples among those entities, with their "
+        "labels, types and link evidence)",
+    )
+    p.add_argument("--hops", type=int, default=None, help="with --around: links to follow, either way (default: 1)")
+    p.add_argument(
+        "--no-bibliographic",
+        dest="bibliographic",
+        action="store_false",
+        help="network: leave out references, journals, authors and review parts",
+    )
+    p.add_argument("--schema", action="store_true", help="network: keep classes, units and outside terms")
     command(
         "reason",
         cmd_reason,

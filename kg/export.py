@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -49,17 +49,53 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     return target
 
 
-def serialize(graph: KnowledgeGraph, format: Format | str) -> bytes:
-    """The whole graph (ontology and data) in an RDF format."""
+def serialize(
+    graph: KnowledgeGraph,
+    format: Format | str,
+    *,
+    around: str | None = None,
+    hops: int = 1,
+    bibliographic: bool = True,
+    schema: bool = False,
+) -> bytes:
+    """The graph in ``format``: an RDF format gives the whole graph (ontology and data), a network format
+    (GEXF, GraphML) the entity network (:mod:`kg.gexf`). ``bibliographic``/``schema`` choose the network's
+    nodes (:func:`kg.network.to_networkx`). ``around`` keeps only the entities within ``hops`` links of one
+    entity: for RDF, the triples among them plus their literals, types, labels and link evidence
+    (:func:`kg.subgraph.rdf_store`)."""
     fmt = format if isinstance(format, Format) else Format.from_name(format)
+    store = graph.store
+    if not fmt.is_rdf or around is not None:
+        from kg import subgraph
+
+        network = subgraph.network(graph, around=around, hops=hops, bibliographic=bibliographic, schema=schema)
+        if not fmt.is_rdf:
+            from kg import gexf
+
+            if fmt is Format.GEXF:
+                return gexf.to_gexf(network, description=_describe(graph, around, hops))
+            return gexf.to_graphml(network)
+        store = subgraph.rdf_store(graph, set(network.nodes))
+    elif not bibliographic or schema:
+        raise InputError(
+            "--no-bibliographic and --schema shape the entity network: use them with --around or gexf/graphml"
+        )
     prefixes = PREFIXES if fmt in (Format.TURTLE, Format.RDFXML) else None
-    return graph.store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
+    return store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
 
 
-def export(graph: KnowledgeGraph, path: str | Path, *, format: Format | str | None = None) -> Path:
-    """Write the whole graph to ``path``; the format is taken from the extension when not given."""
+def _describe(graph: KnowledgeGraph, around: str | None, hops: int) -> str:
+    what = "Entity network of the sslmb-kg knowledge graph (Wang et al., Nanoscale Adv., 2020, 2, 1828)"
+    if around is None:
+        return what
+    return f"{what}: the entities within {hops} link(s) of {graph.resolve(around).label}"
+
+
+def export(graph: KnowledgeGraph, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path:
+    """Write the graph to ``path``; the format is taken from the extension when not given. ``options`` are
+    those of :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``)."""
     if format is None:
         fmt = Format.from_extension(path)
     else:
         fmt = format if isinstance(format, Format) else Format.from_name(format)
-    return atomic_write(path, serialize(graph, fmt))
+    return atomic_write(path, serialize(graph, fmt, **options))

@@ -9,7 +9,8 @@ from kg.errors import InputError
 
 
 class Format(str, Enum):
-    """A serialisation of the whole graph.
+    """A serialisation of the graph: RDF (the whole graph, triples) or a network file (the entity network of
+    :func:`kg.network.to_networkx`: GEXF 1.3 for Gephi, GraphML).
 
     >>> Format.from_extension("kg.ttl")
     <Format.TURTLE: 'ttl'>
@@ -21,10 +22,17 @@ class Format(str, Enum):
     NTRIPLES = "nt"
     JSONLD = "jsonld"
     RDFXML = "rdf"
+    GEXF = "gexf"
+    GRAPHML = "graphml"
 
     @property
     def media_type(self) -> str:
         return _MEDIA_TYPES[self]
+
+    @property
+    def is_rdf(self) -> bool:
+        """True for the RDF serialisations; False for the network formats (GEXF, GraphML)."""
+        return self not in (Format.GEXF, Format.GRAPHML)
 
     @classmethod
     def from_name(cls, name: str) -> Format:
@@ -39,7 +47,8 @@ class Format(str, Enum):
 
     @classmethod
     def from_extension(cls, path: str | Path) -> Format:
-        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``)."""
+        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``, ``.gexf``,
+        ``.graphml``)."""
         suffix = Path(path).suffix
         if not suffix:
             raise InputError(f"cannot tell the format of {str(path)!r} from its name; pass a format")
@@ -51,6 +60,8 @@ _MEDIA_TYPES = {
     Format.NTRIPLES: "application/n-triples",
     Format.JSONLD: "application/ld+json",
     Format.RDFXML: "application/rdf+xml",
+    Format.GEXF: "application/gexf+xml",
+    Format.GRAPHML: "application/graphml+xml",
 }
 
 _ALIASES = {

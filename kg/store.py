@@ -376,11 +376,12 @@ class KnowledgeGraph:
 
         return check(self)
 
-    def export(self, path: str | Path, *, format: Format | str | None = None) -> Path:
-        """Write the whole graph to ``path`` atomically; the format defaults to the file's extension."""
+    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path:
+        """Write the whole graph to ``path`` atomically; the format defaults to the file's extension.
+        ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are those of :func:`kg.export.serialize`."""
         from kg.export import export
 
-        return export(self, path, format=format)
+        return export(self, path, format=format, **options)
 
     def serialize(self, format: Format | str) -> bytes:
         """The whole graph as bytes in ``format``."""

@@ -35,3 +35,20 @@ def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> su
         env=env,
         timeout=300,
     )
+
+
+def require_tool(*names: str, why: str = "") -> list[str]:
+    """The full paths of the external programs ``names`` (node, npm, chromium...). When one is missing the
+    calling test is skipped, or fails when ``SSLMB_REQUIRE_ALL=1`` (CI sets it: nothing may be skipped there)."""
+    import shutil
+
+    import pytest
+
+    found = [shutil.which(name) for name in names]
+    missing = [name for name, path in zip(names, found, strict=True) if path is None]
+    if missing:
+        message = f"{', '.join(missing)} not found on PATH" + (f" ({why})" if why else "")
+        if os.environ.get("SSLMB_REQUIRE_ALL") == "1":
+            pytest.fail(message + "; SSLMB_REQUIRE_ALL=1 forbids skipping")
+        pytest.skip(message)
+    return [path for path in found if path is not None]

@@ -1,0 +1,175 @@
+"""The entity network as files for network tools: GEXF 1.3 for Gephi and Gephi Lite, GraphML for the rest.
+
+The GEXF is written by hand rather than by networkx, whose 1.3 output does not validate against the format's
+RelaxNG schema (it writes ``<graph name="">`` and a wrong XML Schema instance namespace). What a node carries:
+its IRI as id, its label, typed attributes (``iri``, ``kind``, ``group``, ``family`` as strings, every key
+number as a double), ``viz:color`` by kind group (:mod:`kg.palette`), ``viz:size`` by degree and a starting
+position (one cluster per colour group, so the file opens readable before any layout is run). Each edge is
+directed, labelled with its relation's label, has the relation's prefixed name as its GEXF ``kind`` (so Gephi
+keeps two different relations between the same two entities apart instead of merging them) and typed
+attributes ``relation``, ``references`` (``"12, 15"``), ``reference_count`` (integer) and ``section``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from xml.sax.saxutils import escape
+
+from kg import palette
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    import networkx as nx
+
+GEXF_NS = "http://gexf.net/1.3"
+VIZ_NS = "http://gexf.net/1.3/viz"
+#: Node attributes written as strings, in this order; every other node attribute of the projection is a number.
+NODE_TEXT = ("iri", "kind", "group", "family")
+#: Edge attributes and their GEXF types (the edge's ``label`` is the relation's label, its ``kind`` the relation).
+EDGE_ATTRIBUTES = (
+    ("relation", "string"),
+    ("references", "string"),
+    ("reference_count", "integer"),
+    ("section", "string"),
+)
+
+# characters XML 1.0 does not allow anywhere
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _attr(value: object) -> str:
+    return '"' + escape(_NOT_XML.sub("", str(value)), _ATTR_ENTITIES) + '"'
+
+
+def _number(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else ("NaN" if math.isnan(value) else "INF")
+
+
+def node_size(degree: int) -> float:
+    """``viz:size`` of a node: 4 + 3·√degree, so hubs stand out without swamping the picture."""
+    return round(4 + 3 * math.sqrt(degree), 2)
+
+
+def positions(network: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """A deterministic starting layout: one sunflower-shaped cluster per colour group, the clusters on a ring,
+    the best-connected nodes at each cluster's centre."""
+    groups: dict[str, list[str]] = {}
+    for node, data in network.nodes(data=True):
+        groups.setdefault(palette.group(data.get("kind", "")), []).append(node)
+    order = [name for name, _, _ in palette.GROUPS if name in groups] + sorted(
+        set(groups) - {name for name, _, _ in palette.GROUPS}
+    )
+    spacing = 12.0
+    radius = {name: spacing * math.sqrt(len(groups[name])) for name in order}
+    ring = max(sum(2 * r + 4 * spacing for r in radius.values()) / (2 * math.pi), max(radius.values(), default=0.0))
+    golden = math.pi * (3 - math.sqrt(5))
+    placed: dict[str, tuple[float, float]] = {}
+    for i, name in enumerate(order):
+        angle = 2 * math.pi * i / len(order)
+        cx, cy = (ring * math.cos(angle), ring * math.sin(angle)) if len(order) > 1 else (0.0, 0.0)
+        members = sorted(groups[name], key=lambda n: (-network.degree(n), network.nodes[n].get("label", ""), n))
+        for j, node in enumerate(members):
+            r, theta = spacing * math.sqrt(j), j * golden
+            placed[node] = (round(cx + r * math.cos(theta), 2), round(cy + r * math.sin(theta), 2))
+    return placed
+
+
+def to_gexf(network: nx.MultiDiGraph, *, description: str = "") -> bytes:
+    """The network as a GEXF 1.3 document (UTF-8), valid against the format's RelaxNG schema.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", label="A", kind="mechanism", iri="a", family="", rate_1=2.0)
+    >>> g.add_node("b", label="B", kind="failure mode", iri="b", family="")
+    >>> g.add_edge("a", "b", key="sslmb:causes", relation="sslmb:causes", label="causes", references="3",
+    ...            reference_count=1, section="2.1")
+    'sslmb:causes'
+    >>> text = to_gexf(g).decode()
+    >>> '<viz:color r="213" g="94" b="0"/>' in text, 'kind="sslmb:causes"' in text
+    (True, True)
+    """
+    from kg import __version__
+
+    nodes = sorted(network.nodes(data=True), key=lambda item: item[0])
+    numbers = sorted(
+        {k for _, data in nodes for k, v in data.items() if k not in NODE_TEXT and isinstance(v, (int, float))}
+        - {"label"}
+    )
+    where = positions(network)
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" version="1.3">',
+        "  <meta>",
+        f"    <creator>sslmb-kg {escape(__version__)}</creator>",
+        "    <keywords>solid-state lithium metal battery, safety, knowledge graph</keywords>",
+        f"    <description>{escape(_NOT_XML.sub('', description))}</description>" if description else "",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" mode="static">',
+        '    <attributes class="node" mode="static">',
+    ]
+    out += [f'      <attribute id="{name}" title="{name}" type="string"/>' for name in NODE_TEXT]
+    out += [f'      <attribute id={_attr(name)} title={_attr(name)} type="double"/>' for name in numbers]
+    out += ["    </attributes>", '    <attributes class="edge" mode="static">']
+    out += [f'      <attribute id="{name}" title="{name}" type="{kind}"/>' for name, kind in EDGE_ATTRIBUTES]
+    out += ["    </attributes>", f'    <nodes count="{len(nodes)}">']
+    for node, data in nodes:
+        kind = str(data.get("kind", ""))
+        values = {**{k: data.get(k, "") for k in NODE_TEXT}, "group": palette.group(kind)}
+        r, g, b = palette.rgb(palette.colour(kind))
+        x, y = where[node]
+        out.append(f"      <node id={_attr(node)} label={_attr(data.get('label', node))}>")
+        out.append("        <attvalues>")
+        out += [f'          <attvalue for="{k}" value={_attr(values[k])}/>' for k in NODE_TEXT]
+        out += [
+            f'          <attvalue for={_attr(k)} value="{_number(data[k])}"/>'
+            for k in numbers
+            if isinstance(data.get(k), (int, float))
+        ]
+        out.append("        </attvalues>")
+        out.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>')
+        out.append(f'        <viz:size value="{node_size(network.degree(node))}"/>')
+        out.append(f'        <viz:position x="{x}" y="{y}"/>')
+        out.append("      </node>")
+    edges = sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    out += ["    </nodes>", f'    <edges count="{len(edges)}">']
+    for i, (source, target, key, data) in enumerate(edges):
+        relation = data.get("relation", key)
+        out.append(
+            f'      <edge id="e{i}" source={_attr(source)} target={_attr(target)} type="directed"'
+            f" kind={_attr(relation)} label={_attr(data.get('label', relation))}>"
+        )
+        out.append("        <attvalues>")
+        for name, kind in EDGE_ATTRIBUTES:
+            value = data.get(name, relation if name == "relation" else 0 if kind == "integer" else "")
+            out.append(f'          <attvalue for="{name}" value={_attr(int(value) if kind == "integer" else value)}/>')
+        out.append("        </attvalues>")
+        out.append("      </edge>")
+    out += ["    </edges>", "  </graph>", "</gexf>", ""]
+    return "\n".join(line for line in out if line).encode("utf-8")
+
+
+def to_graphml(network: nx.MultiDiGraph) -> bytes:
+    """The network as GraphML (networkx's writer). Edge ids are made unique (``e0``, ``e1``...), as GraphML
+    requires; the relation stays in the ``relation`` attribute. Numbers are typed ``double``."""
+    import io
+
+    import networkx as nx
+
+    copy = nx.MultiDiGraph(name=network.graph.get("name", "sslmb-kg"))
+    for node, data in sorted(network.nodes(data=True), key=lambda item: item[0]):
+        copy.add_node(
+            node,
+            **{
+                **data,
+                "group": palette.group(str(data.get("kind", ""))),
+                "color": palette.colour(str(data.get("kind", ""))),
+            },
+        )
+    edges = sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    for i, (source, target, key, data) in enumerate(edges):
+        copy.add_edge(source, target, key=f"e{i}", **{"relation": key, **data})
+    buffer = io.BytesIO()
+    nx.write_graphml(copy, buffer, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
+    return buffer.getvalue()
