@@ -290,6 +290,28 @@ def cmd_centrality(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ serve (kg/server.py)
+
+
+def cmd_serve(args) -> int:
+    for option in ("store", "endpoint", "graph"):
+        if getattr(args, option, None):
+            raise KGError(f"serve serves the shipped graph; --{option} is not supported")
+    if args.query_timeout <= 0 or args.max_rows < 1 or args.workers < 1 or not 0 <= args.port <= 65535:
+        raise KGError("serve: --query-timeout, --max-rows and --workers must be positive, --port 0..65535")
+    from kg.server import Settings, serve
+
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        query_timeout=args.query_timeout,
+        max_rows=args.max_rows,
+        cors=tuple(args.cors),
+        workers=args.workers,
+    )
+    return serve(settings)
+
+
 # ------------------------------------------------------------------------------------------ parser
 
 COMMANDS = (
@@ -307,6 +329,7 @@ COMMANDS = (
     "paths",
     "gaps",
     "centrality",
+    "serve",
 )
 
 
@@ -438,6 +461,31 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         cmd_check,
         "Run every stored quality check (queries/checks/*-violation.rq); exit 1 if any returns rows.",
     )
+    # -------------------------------------------------------------- serve (kg/server.py)
+    p = command(
+        "serve",
+        cmd_serve,
+        "Serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql, a query page at /, fact sheets at "
+        "/entity/NAME. Updates, SERVICE, LOAD and outside graphs are refused; queries run in worker processes "
+        "that are stopped at the timeout. Ctrl-C stops it (exit 0).",
+        formats=(),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="stop a query after this long, answering 503 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=10_000, metavar="N", help="cut results at N rows (default: %(default)s)"
+    )
+    p.add_argument(
+        "--cors", action="append", default=[], metavar="ORIGIN", help="allow this origin (repeatable; default: none)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
     return parser
 
 
