@@ -15,7 +15,16 @@ from kg.errors import KGError
 EPILOG = "Exit codes: 0 success, 1 a check found problems, 2 usage or input error."
 
 
+# Where the running command reads the graph: --store DIR / --endpoint URL [--graph IRI] (kg/backends.py), set
+# by main() for every command that reads the graph; empty means the shipped graph, in memory.
+_SOURCE: dict[str, str] = {}
+
+
 def _graph():
+    if _SOURCE:
+        from kg.backends import open_graph
+
+        return open_graph(**_SOURCE)
     from kg.store import load
 
     return load()
@@ -312,6 +321,64 @@ def cmd_serve(args) -> int:
     return serve(settings)
 
 
+# ------------------------------------------------------------------------------------------ load, push
+
+
+def cmd_load(args) -> int:
+    from kg.backends import ValidationFailed, bulk_load
+
+    try:
+        r = bulk_load(args.files, args.store, validate=args.validate, replace=args.replace, progress=args.progress)
+    except ValidationFailed as exc:
+        if args.format == "json":
+            _json(exc.report)
+        else:
+            _table(
+                ["severity", "focus", "path", "message"],
+                [[v.severity, v.focus_label, v.path or "", v.message] for v in exc.report.results],
+            )
+        print(f"sslmb: error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        _json(r)
+        return 0
+    for path in r.skipped:
+        print(f"skipped {path}: already in the store", file=sys.stderr)
+    added = r.triples - r.triples_before
+    print(
+        f"{r.store}: {r.triples} triples ({added:+d}) from {len(r.loaded)} file(s), {r.bytes / 1e6:.1f} MB, "
+        f"{'validated' if r.validated else 'not validated'}, {r.seconds:.2f} s"
+    )
+    return 0
+
+
+def cmd_push(args) -> int:
+    import os
+
+    from kg.backends import open_graph
+    from kg.remote import push
+
+    password = args.password if args.password is not None else os.environ.get("SSLMB_PASSWORD")
+    r = push(
+        open_graph(store=args.store),
+        endpoint=args.endpoint,
+        gsp=args.gsp,
+        graph_iri=args.graph,
+        user=args.user,
+        password=password,
+        replace=not args.append,
+    )
+    if args.format == "json":
+        _json(r)
+        return 0
+    target = f"<{r.graph}>" if r.graph else "the default graph"
+    held = (
+        f"; the endpoint now holds {r.triples_at_endpoint} triples there" if r.triples_at_endpoint is not None else ""
+    )
+    print(f"{r.method} {r.triples} triples ({r.bytes / 1e6:.1f} MB) to {target} at {r.gsp} in {r.seconds:.2f} s{held}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ parser
 
 COMMANDS = (
@@ -330,7 +397,21 @@ COMMANDS = (
     "gaps",
     "centrality",
     "serve",
+    "load",
+    "push",
 )
+# Commands that do not read the graph, so take no --store/--endpoint (push names its own source and target).
+_NO_GRAPH = frozenset({"queries", "load", "push"})
+
+
+def _source_options(p: argparse.ArgumentParser) -> None:
+    where = p.add_argument_group("where the graph is (default: the shipped graph, loaded in memory)")
+    one = where.add_mutually_exclusive_group()
+    one.add_argument("--store", metavar="DIR", help="an on-disk store made by `sslmb load --store DIR`")
+    one.add_argument(
+        "--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (credentials as http://USER:PASSWORD@HOST/...)"
+    )
+    where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -352,6 +433,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if formats:
             p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")
         p.set_defaults(func=func)
+        if name not in _NO_GRAPH:
+            _source_options(p)
         return p
 
     p = command(
@@ -486,6 +569,41 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--cors", action="append", default=[], metavar="ORIGIN", help="allow this origin (repeatable; default: none)"
     )
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
+    # -------------------------------------------------------------- backends: load, push (kg/backends.py, kg/remote.py)
+    p = command(
+        "load",
+        cmd_load,
+        "Bulk-load RDF FILES (default: the shipped graph) into the on-disk store DIR, all or nothing: a file that "
+        "does not parse, or a result that does not conform to the shapes, leaves the store as it was.",
+    )
+    p.add_argument("files", nargs="*", help="RDF files (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz)")
+    p.add_argument("--store", metavar="DIR", required=True, help="the store folder (created when missing)")
+    p.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    p.add_argument("--replace", action="store_true", help="start from an empty store instead of adding to it")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress line on stderr (default: only when stderr is a terminal)",
+    )
+    p = command(
+        "push",
+        cmd_push,
+        "Upload the graph (the shipped one, or --store DIR) to a triple store with the SPARQL 1.1 Graph Store "
+        "Protocol: PUT replaces the target graph, --append POSTs into it.",
+    )
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="the SPARQL query endpoint: the GSP URL is derived from it, "
+        "and the upload is checked by counting the triples there",
+    )
+    p.add_argument("--gsp", metavar="URL", help="the Graph Store Protocol URL, when it cannot be derived")
+    p.add_argument("--graph", metavar="IRI", help="the target graph (default: the store's default graph)")
+    p.add_argument("--store", metavar="DIR", help="push this on-disk store instead of the shipped graph")
+    p.add_argument("--user", help="user name for Basic or Digest authentication")
+    p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")
+    p.add_argument("--append", action="store_true", help="add to the target graph (POST) instead of replacing it")
     return parser
 
 
@@ -495,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     first = argv[0] if argv else None
     only = first if first in COMMANDS and not any(a in ("-h", "--help") for a in argv[1:2]) else None
     args = build_parser(only).parse_args(argv)
+    _SOURCE.clear()
+    _SOURCE.update({k: v for k in ("store", "endpoint", "graph") if (v := getattr(args, k, None)) is not None})
+    if args.command in _NO_GRAPH:
+        _SOURCE.clear()
     try:
         code = args.func(args)
     except KGError as exc:
