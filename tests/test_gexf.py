@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import math
+import os
 import subprocess
 from pathlib import Path
 
@@ -318,3 +319,15 @@ def test_gexf_escapes_text(relaxng, tmp_path):
     assert back.nodes["urn:x:1"]["label"] == 'a "quoted" <label> & more\nline'
     assert back.nodes["urn:x:2"]["label"] == "b"  # a character XML cannot carry is dropped
     assert back.nodes["urn:x:2"]["viz"]["color"]["r"] == 0  # unknown kinds are black
+
+
+def test_exported_files_get_the_usual_permissions(graph, tmp_path):
+    """Like a file opened for writing: 0666 less the umask (the temporary file behind the atomic write is 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    target = tmp_path / "kg.graphml"
+    graph.export(target)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    target.chmod(0o640)
+    graph.export(target)  # replacing a file keeps its mode
+    assert target.stat().st_mode & 0o777 == 0o640
