@@ -299,6 +299,21 @@ def cmd_centrality(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ draw (kg/draw.py)
+
+
+def cmd_draw(args) -> int:
+    from kg.draw import draw
+
+    drawing = draw(_graph(), args.target, args.output, max_hops=args.max_hops, format=args.format)
+    print(
+        f"wrote {args.output}: {drawing.strategies} strateg{'y' if drawing.strategies == 1 else 'ies'}, "
+        f"{len(drawing.boxes)} boxes, {drawing.width:.0f} x {drawing.height:.0f} px",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ serve (kg/server.py)
 
 
@@ -396,6 +411,7 @@ COMMANDS = (
     "paths",
     "gaps",
     "centrality",
+    "draw",
     "serve",
     "load",
     "push",
@@ -604,6 +620,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--user", help="user name for Basic or Digest authentication")
     p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")
     p.add_argument("--append", action="store_true", help="add to the target graph (POST) instead of replacing it")
+    # -------------------------------------------------------------- draw (kg/draw.py)
+    p = command(
+        "draw",
+        cmd_draw,
+        "Draw what mitigates TARGET (a mechanism or failure mode, as for `sslmb mitigations`): its causes, the "
+        "strategies acting on them and on it, coloured by kind. SVG, PNG (needs the draw extra: matplotlib) or a "
+        "self-contained interactive HTML page.",
+        formats=(),
+    )
+    p.add_argument("target")
+    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html")
+    p.add_argument("--format", choices=["svg", "png", "html"], default=None, help="default: the file's extension")
+    p.add_argument("--max-hops", type=int, default=3, help="causal links to follow upstream (default: %(default)s)")
     return parser
 
 
