@@ -60,3 +60,47 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------------------------------ network exports, drawings
+
+
+def network_exports(runs: int = 11) -> None:
+    """Medians of the projection on a fresh graph, the GEXF/GraphML writers and `sslmb draw`'s layout."""
+    import tempfile
+    from pathlib import Path
+
+    from kg import draw, gexf
+    from kg.network import to_networkx
+
+    def fresh_projection() -> None:
+        to_networkx(kg.load())
+
+    g = kg.load()
+    net = to_networkx(g)
+    folder = Path(tempfile.mkdtemp())
+    g.export(folder / "kg.gexf")
+    g.export(folder / "kg.graphml")
+    cold = median_ms(fresh_projection, runs) - median_ms(kg.load, runs)
+    print(f"to_networkx() on a fresh load       : {cold:7.2f} ms (median of {runs}, load time subtracted)")
+    print(f"to_networkx() warm                  : {median_ms(lambda: to_networkx(g), runs):7.2f} ms (median of {runs})")
+    ms = median_ms(lambda: gexf.to_gexf(net), runs)
+    print(
+        f"to_gexf(projection)                 : {ms:7.2f} ms (median of {runs}; "
+        f"{(folder / 'kg.gexf').stat().st_size / 1e6:.2f} MB)"
+    )
+    ms = median_ms(lambda: g.export(folder / "kg.gexf"), runs)
+    print(f"export kg.gexf (projection + write) : {ms:7.2f} ms (median of {runs})")
+    ms = median_ms(lambda: g.export(folder / "kg.graphml"), runs)
+    print(
+        f"export kg.graphml                   : {ms:7.2f} ms (median of {runs}; "
+        f"{(folder / 'kg.graphml').stat().st_size / 1e6:.2f} MB)"
+    )
+    ms = median_ms(lambda: g.export(folder / "lgps.gexf", around="LGPS", hops=2), runs)
+    print(f"export --around LGPS --hops 2       : {ms:7.2f} ms (median of {runs})")
+    ms = median_ms(lambda: draw.to_svg(draw.layout(g, "dendrite penetration")), runs)
+    print(f"draw 'dendrite penetration' (SVG)   : {ms:7.2f} ms (median of {runs}; layout + SVG text)")
+
+
+if __name__ == "__main__":
+    network_exports()
