@@ -102,7 +102,8 @@ class Projection:
 
         g = nx.DiGraph()
         for predicate in CAUSAL:
-            for quad in self.graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            # sorted: which of two equally short routes is reported must not depend on the store's order
+            for quad in sorted(self.graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None), key=str):
                 s, o = quad.subject, quad.object
                 if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
                     g.add_edge(s.value, o.value, relation=predicate)
@@ -111,7 +112,7 @@ class Projection:
     @cached_property
     def mitigators(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        for quad in self.graph.store.quads_for_pattern(None, ox.NamedNode(MITIGATES), None):
+        for quad in sorted(self.graph.store.quads_for_pattern(None, ox.NamedNode(MITIGATES), None), key=str):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
                 found.setdefault(quad.object.value, []).append(quad.subject.value)
         return found
@@ -209,7 +210,7 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     exposures: dict[tuple[str, str], Exposure] = {}
     mechanisms: list[str] = []
     for holder in holders:
-        for obj in graph.objects(holder, SSLMB + "susceptibleTo"):
+        for obj in sorted(graph.objects(holder, SSLMB + "susceptibleTo"), key=str):
             if isinstance(obj, ox.NamedNode):
                 link = ev.of_link(graph, holder, SSLMB + "susceptibleTo", obj.value)
                 key = (obj.value, "")
@@ -217,7 +218,7 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
                     exposures[key] = Exposure(
                         obj.value, graph.label(obj.value), graph.label(holder), (), _numbers([link])
                     )
-        for obj in graph.objects(holder, SSLMB + "exhibitsMechanism"):
+        for obj in sorted(graph.objects(holder, SSLMB + "exhibitsMechanism"), key=str):
             if not isinstance(obj, ox.NamedNode):
                 continue
             mech = obj.value

@@ -144,6 +144,12 @@ def _score(query_norm: str, query_words: list[str], name: _Name) -> int:
     return 0
 
 
+def _before(score: int, name: _Name, best_score: int, best: _Name) -> bool:
+    """Whether ``name`` beats the best name so far: a higher score, then (a tie must not be settled by the
+    order the store lists names in) the shorter name, then the alphabetically first."""
+    return (-score, len(name.text), name.text) < (-best_score, len(best.text), best.text)
+
+
 def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
     """Entities whose names match ``text``, best first; one row per entity (its best-matching name).
 
@@ -156,7 +162,7 @@ def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[s
     best: dict[str, tuple[int, _Name]] = {}
     for name in _index(graph):
         score = _score(query_norm, query_words, name)
-        if score and (name.iri not in best or score > best[name.iri][0]):
+        if score and (name.iri not in best or _before(score, name, *best[name.iri])):
             best[name.iri] = (score, name)
     matches = []
     for iri, (score, name) in best.items():
@@ -175,7 +181,8 @@ def suggestions(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None
     by_norm: dict[str, str] = {}
     for name in _index(graph):
         if wanted is None or graph.kind(name.iri) in wanted:
-            by_norm.setdefault(name.norm, name.iri)
+            if name.norm not in by_norm or name.iri < by_norm[name.norm]:
+                by_norm[name.norm] = name.iri
     close = difflib.get_close_matches(normalize(text), list(by_norm), n=n * 2, cutoff=0.6)
     labels: list[str] = []
     for norm in close:
