@@ -491,8 +491,9 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
         _, _, declared = sparql.parse_header(text, "query")
         bindings = {p.name: sparql.to_term(graph, p.default, p.type) for p in declared if p.default is not None}
         raw = sparql.execute(graph, sparql.Prepared(text, "query", bindings, None))
-    except KGError as exc:
-        return _text(400, str(exc))
+    except KGError as exc:  # Oxigraph's message, located: "line 1, column 26: expected ..."
+        message = re.sub(r"^query:(\d+):(\d+): ", r"line \1, column \2: ", str(exc))
+        return _text(400, re.sub(r"^query: ", "", message))
     headers = {"X-Row-Limit": str(max_rows)}
     if isinstance(raw, ox.QueryBoolean):
         if fmt not in sparql.RESULT_FORMATS:
@@ -583,7 +584,10 @@ def _entity(graph: Any, name: str, fmt: str) -> tuple[int, str, dict[str, str], 
     from kg import sparql
 
     iri = SSLMB + name
-    node = ox.NamedNode(iri) if "<" not in iri and ">" not in iri and " " not in iri else None
+    try:
+        node: Any = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all: no such entity
+        node = None
     if node is None or not any(True for _ in graph.store.quads_for_pattern(node, None, None)):
         from kg.web.pages import not_found_html
 
@@ -696,9 +700,13 @@ class WorkerPool:
         self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
         workers = [self._spawn() for _ in range(self.settings.workers)]
-        infos = await asyncio.gather(
-            *(self._loop.run_in_executor(self._executor, w.wait_ready, 120.0) for w in workers)
-        )
+        try:
+            infos = await asyncio.gather(
+                *(self._loop.run_in_executor(self._executor, w.wait_ready, 120.0) for w in workers)
+            )
+        except (WorkerDied, EOFError, OSError):
+            self.close()
+            raise RuntimeError("the query workers did not start (see the messages above)") from None
         self.graphs = frozenset(infos[0]["graphs"])
         self.isolated = all(i["isolated"] for i in infos)
         for w in workers:

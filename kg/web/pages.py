@@ -241,10 +241,7 @@ def entity_html(sheet: FactSheet) -> str:
 
 def not_found_html(name: str, graph: Any) -> str:
     """A 404 page that offers the nearest entities by label."""
-    try:
-        matches = graph.find(name, limit=5)
-    except Exception:  # a name that is no search text at all: no suggestions
-        matches = []
+    matches = _nearest(graph, name)
     items = "".join(f"<li>{_link(m.iri, m.label)} <span class='kind'>[{escape(m.kind)}]</span></li>" for m in matches)
     hint = f"<p>Nearest by label:</p><ul>{items}</ul>" if items else ""
     body = (
@@ -252,3 +249,24 @@ def not_found_html(name: str, graph: Any) -> str:
         f"<p>There is no <code>{escape(SSLMB + name)}</code> in the graph.</p>{hint}</main>"
     )
     return render("not found: sslmb-kg", body, body_class="entity")
+
+
+def _nearest(graph: Any, name: str) -> list[Any]:
+    """Entities near a local name that is not in the graph: by label search, then by spelling."""
+    from kg.errors import KGError
+
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", name).strip()  # LithiumDendrite -> Lithium Dendrite
+    if not text:
+        return []
+    try:
+        matches = graph.find(text, limit=5)
+        if matches:
+            return matches
+        graph.resolve(text)
+    except KGError as exc:
+        labels = [c if isinstance(c, str) else c[0] for c in getattr(exc, "candidates", [])]
+        found = [graph.find(label, limit=1) for label in labels[:5]]
+        return [f[0] for f in found if f]
+    except ValueError:
+        return []
+    return []
