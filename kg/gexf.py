@@ -63,11 +63,16 @@ def positions(network: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     )
     spacing = 12.0
     radius = {name: spacing * math.sqrt(len(groups[name])) for name in order}
-    ring = max(sum(2 * r + 4 * spacing for r in radius.values()) / (2 * math.pi), max(radius.values(), default=0.0))
+    # each cluster gets a share of the ring's circumference as wide as it is, plus a gap (and 20 % more ring,
+    # since the straight line between two centres is shorter than the arc)
+    arcs = {name: 2 * radius[name] + 4 * spacing for name in order}
+    ring = max(1.2 * sum(arcs.values()) / (2 * math.pi), max(radius.values(), default=0.0))
     golden = math.pi * (3 - math.sqrt(5))
     placed: dict[str, tuple[float, float]] = {}
-    for i, name in enumerate(order):
-        angle = 2 * math.pi * i / len(order)
+    walked = 0.0
+    for name in order:
+        angle = 2 * math.pi * (walked + arcs[name] / 2) / sum(arcs.values())
+        walked += arcs[name]
         cx, cy = (ring * math.cos(angle), ring * math.sin(angle)) if len(order) > 1 else (0.0, 0.0)
         members = sorted(groups[name], key=lambda n: (-network.degree(n), network.nodes[n].get("label", ""), n))
         for j, node in enumerate(members):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import json
 import math
 import os
@@ -331,3 +332,19 @@ def test_exported_files_get_the_usual_permissions(graph, tmp_path):
     target.chmod(0o640)
     graph.export(target)  # replacing a file keeps its mode
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_starting_layout_keeps_the_colour_groups_apart(network):
+    """One cluster per colour group, and no two clusters overlap: Gephi opens the file readable."""
+    where = gexf.positions(network)
+    assert set(where) == set(network.nodes)
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for node, data in network.nodes(data=True):
+        groups.setdefault(palette.group(data["kind"]), []).append(where[node])
+    discs = {}
+    for name, points in groups.items():
+        cx, cy = sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points)
+        discs[name] = (cx, cy, max(math.dist((cx, cy), p) for p in points))
+    assert len(discs) == 8  # every group but the schema's
+    for (a, (ax, ay, ar)), (b, (bx, by, br)) in itertools.combinations(discs.items(), 2):
+        assert math.dist((ax, ay), (bx, by)) > ar + br, (a, b)
