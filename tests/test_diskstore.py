@@ -1,0 +1,231 @@
+"""The on-disk store (kg/backends.py): `sslmb load --store DIR` loads all or nothing, records what the store is,
+and every command that reads the graph opens the store with --store instead of parsing the shipped files."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import DATA, run_cli
+
+import kg
+from kg import backends, cli, resources
+
+SHIPPED_TRIPLES = len(kg.load())
+
+
+@pytest.fixture(scope="module")
+def shipped_store(tmp_path_factory) -> Path:
+    """The shipped graph loaded once into a store (without validation: test_validate covers the graph)."""
+    folder = tmp_path_factory.mktemp("shipped") / "store"
+    done = run_cli("load", "--store", str(folder), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def _snapshot(folder: Path) -> tuple[str, int, list[str]]:
+    """What must not change when a load fails: the metadata file, the triple count and every triple."""
+    graph = backends.open_store(folder)
+    lines = sorted(line for line in graph.serialize("nt").decode().splitlines() if "_:" not in line)
+    return (folder / backends.METADATA).read_text(encoding="utf-8"), len(graph), lines
+
+
+def _generations(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("data-"))
+
+
+def _good_triples(n: int, namespace: str = "https://example.org/bulk/") -> list[str]:
+    return [f'<{namespace}s{i}> <{namespace}value> "good value {i}" .\n' for i in range(n)]
+
+
+def _cli_json(capsys, *args: str):
+    code = cli.main([*args, "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)
+
+
+# ------------------------------------------------------------------------------ loading
+
+
+def test_load_records_what_the_store_is(shipped_store):
+    meta = json.loads((shipped_store / backends.METADATA).read_text(encoding="utf-8"))
+    assert meta["format"] == backends.STORE_FORMAT and meta["version"] == backends.STORE_VERSION
+    assert meta["triples"] == SHIPPED_TRIPLES
+    assert [Path(s["path"]).name for s in meta["sources"]] == [p.name for p in resources.graph_files()]
+    assert all(len(s["sha256"]) == 64 and s["bytes"] > 0 for s in meta["sources"])
+    assert meta["validated"] is False
+    assert _generations(shipped_store) == [meta["data"]]
+
+
+def test_store_is_read_without_the_source_files(tmp_path):
+    """The store answers after the files it was loaded from are gone: nothing is re-parsed."""
+    copies = []
+    for path in resources.graph_files():
+        copy = tmp_path / path.name
+        shutil.copyfile(path, copy)
+        copies.append(str(copy))
+    store = tmp_path / "store"
+    report = backends.bulk_load(copies, store, validate=False, progress=False)
+    assert (report.triples_before, report.triples) == (0, SHIPPED_TRIPLES)
+    for copy in copies:
+        Path(copy).unlink()
+    done = run_cli("query", "cq-05-single-ion-transference", "--store", str(store), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run_cli("query", "cq-05-single-ion-transference", "--format", "csv").stdout
+    assert len(done.stdout.splitlines()) > 1  # rows, not just the header
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl"])
+def test_a_file_broken_half_way_leaves_the_store_unchanged(shipped_store, tmp_path, fmt):
+    """A good file, then one truncated mid-triple after thousands of good triples: exit 2 with file:line, and
+    the store holds exactly what it held before (a load straight into the store would keep the good file)."""
+    store = tmp_path / "store"
+    shutil.copytree(shipped_store, store)
+    before = _snapshot(store)
+    good = tmp_path / "good.nt"
+    good.write_text("".join(_good_triples(500, "https://example.org/good/")), encoding="utf-8")
+    lines = _good_triples(5000)
+    if fmt == "ttl":  # Turtle with a prefix and predicate lists, cut inside a string literal
+        body = "@prefix b: <https://example.org/bulk/> .\n" + "".join(
+            f'b:s{i} b:value "good value {i}" ;\n    b:index {i} .\n' for i in range(5000)
+        )
+        cut = body.index('"good value 2600"') + 6
+    else:  # N-Triples cut inside the object of line 2601
+        body = "".join(lines)
+        cut = body.index('"good value 2600"') + 6
+    broken = tmp_path / f"broken.{fmt}"
+    broken.write_text(body[:cut], encoding="utf-8")
+    expected_line = body[:cut].count("\n") + 1
+
+    done = run_cli("load", str(good), str(broken), "--store", str(store), "--no-validate")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"broken.{fmt}:{expected_line}:" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _snapshot(store) == before
+    assert _generations(store) == [json.loads(before[0])["data"]]  # the half-built generation is gone
+
+    # the same files whole load fine, which shows the failure above was the truncation alone
+    broken.write_text(body, encoding="utf-8")
+    done = run_cli("load", str(good), str(broken), "--store", str(store), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    added = 500 + (10000 if fmt == "ttl" else 5000)
+    assert backends.read_info(store).triples == before[1] + added
+
+
+def test_data_that_does_not_conform_is_refused(tmp_path):
+    """Validation is part of the load: a result that violates a shape is not kept (exit 1, the violation
+    printed), and --no-validate loads the same file."""
+    base = [resources.ontology_file(), resources.data_root() / "ontology" / "instances" / "quantities.ttl"]
+    store = tmp_path / "store"
+    valid, invalid = (
+        DATA / "shapes" / "QuantityValueShape.valid.ttl",
+        DATA / "shapes" / "QuantityValueShape.invalid.ttl",
+    )
+    report = backends.bulk_load([*base, valid], store, progress=False)
+    assert report.validated and backends.read_info(store).validated
+    before = _snapshot(store)
+
+    done = run_cli("load", str(invalid), "--store", str(store))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Violation" in done.stdout and "store is unchanged" in done.stderr
+    assert _snapshot(store) == before
+
+    done = run_cli("load", str(invalid), "--store", str(store), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    info = backends.read_info(store)
+    assert info.triples > before[1] and not info.validated
+
+
+def test_a_file_loaded_twice_is_skipped(shipped_store, tmp_path):
+    """Loading the same file again would duplicate its blank nodes (the link annotations): it is skipped."""
+    store = tmp_path / "store"
+    shutil.copytree(shipped_store, store)
+    done = run_cli("load", "--store", str(store), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("already in the store") == len(resources.graph_files())
+    assert backends.read_info(store).triples == SHIPPED_TRIPLES
+    assert len(backends.open_store(store)) == SHIPPED_TRIPLES
+
+
+def test_replace_and_gzip(tmp_path):
+    store = tmp_path / "store"
+    backends.bulk_load([], store, validate=False, progress=False)
+    packed = tmp_path / "bulk.nt.gz"
+    packed.write_bytes(gzip.compress("".join(_good_triples(300)).encode()))
+    report = backends.bulk_load([packed], store, validate=False, replace=True, progress=False)
+    assert (report.triples_before, report.triples) == (0, 300)
+    assert [Path(s.path).name for s in backends.read_info(store).sources] == ["bulk.nt.gz"]
+    assert len(backends.open_store(store)) == 300
+
+
+def test_progress_line_only_when_asked(tmp_path):
+    quiet = run_cli("load", "--store", str(tmp_path / "a"), "--no-validate")
+    assert quiet.returncode == 0 and "loading" not in quiet.stderr  # stderr is a pipe here, not a terminal
+    shown = run_cli("load", "--store", str(tmp_path / "b"), "--no-validate", "--progress")
+    assert shown.returncode == 0, shown.stderr
+    assert "loading 1/8 sslmb.ttl" in shown.stderr and "MB" in shown.stderr
+
+
+# ------------------------------------------------------------------------------ opening
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
+    missing = run_cli("stats", "--store", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such store" in missing.stderr
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "notes.txt").write_text("mine", encoding="utf-8")
+    done = run_cli("find", "llzo", "--store", str(plain))
+    assert done.returncode == 2 and f"{plain}: not an sslmb store" in done.stderr
+    # nor does load write into it
+    done = run_cli("load", "--store", str(plain), "--no-validate")
+    assert done.returncode == 2 and "not an sslmb store" in done.stderr
+    assert sorted(p.name for p in plain.iterdir()) == ["notes.txt"]
+
+    (plain / backends.METADATA).write_text('{"format": "something else"}', encoding="utf-8")
+    done = run_cli("stats", "--store", str(plain))
+    assert done.returncode == 2 and "not the metadata of an sslmb store" in done.stderr
+
+    newer = {"format": backends.STORE_FORMAT, "version": backends.STORE_VERSION + 1, "data": "data-0001"}
+    (plain / backends.METADATA).write_text(json.dumps(newer), encoding="utf-8")
+    done = run_cli("stats", "--store", str(plain))
+    assert done.returncode == 2 and "format version" in done.stderr
+
+
+def test_store_and_endpoint_are_exclusive():
+    done = run_cli("stats", "--store", "x", "--endpoint", "http://127.0.0.1:9/sparql")
+    assert done.returncode == 2 and "not allowed with" in done.stderr
+
+
+def test_every_command_that_reads_the_graph_takes_store_and_endpoint():
+    readers = [c for c in cli.COMMANDS if c not in cli._NO_GRAPH]
+    assert {"stats", "find", "show", "query", "check", "mitigations", "risks", "export", "validate"} <= set(readers)
+    for name in readers:
+        parser = cli.build_parser(name)
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        assert {"--store", "--endpoint", "--graph"} <= set(commands.choices[name]._option_string_actions), name
+
+
+def test_read_commands_on_the_store_answer_as_in_memory(shipped_store, capsys, tmp_path):
+    store = ["--store", str(shipped_store)]
+    for args in (
+        ["stats"],
+        ["find", "dendrite", "--limit", "5"],
+        ["show", "LGPS"],
+        ["mitigations", "H2S"],
+        ["risks", "LLZO"],
+        ["gaps"],
+        ["check"],
+        ["query", "cq-12-contested-claims"],
+    ):
+        assert _cli_json(capsys, *args, *store) == _cli_json(capsys, *args), args
+    assert cli.main(["export", "-o", str(tmp_path / "a.nt"), *store]) == 0
+    assert cli.main(["export", "-o", str(tmp_path / "b.nt")]) == 0
+    strip = lambda p: sorted(x for x in p.read_text().splitlines() if "_:" not in x)  # noqa: E731
+    assert strip(tmp_path / "a.nt") == strip(tmp_path / "b.nt")
