@@ -273,3 +273,14 @@ def test_readme_picture_is_the_commands_output(graph):
     assert picture.read_text() == draw.to_svg(draw.layout(graph, "dendrite penetration")), (
         'docs/dendrite-mitigations.svg is stale: sslmb draw "dendrite penetration" -o docs/dendrite-mitigations.svg'
     )
+
+
+def test_a_hazard_nothing_mitigates_is_drawn_alone(graph):
+    """Taken from g.gaps(): a hazard that no strategy reaches, even through its causes."""
+    lonely = next(g for g in graph.gaps().unmitigated if g.detail.startswith("no strategy"))
+    d = draw.layout(graph, lonely.iri)
+    assert [b.iri for b in d.boxes] == [lonely.iri] and d.arrows == () and d.strategies == 0
+    root, nodes, edges = parse(draw.to_svg(d))
+    assert [n["iri"] for n in nodes.values()] == [lonely.iri] and edges == []
+    assert "No strategy" in root.find(f"{SVG}desc").text
+    assert png_size(draw.to_png(d))[0] > 300
