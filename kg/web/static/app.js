@@ -27,6 +27,16 @@
   });
   window.sslmbYasgui = yasgui;
 
+  // Tables start in YASR's simple view (values without datatypes and row numbers); its checkbox shows them.
+  function simpleView(tab) {
+    var plugins = tab && tab.getYasr().config.plugins;
+    if (plugins && plugins.table && !(plugins.table.dynamicConfig && "compact" in plugins.table.dynamicConfig)) {
+      plugins.table.dynamicConfig = Object.assign({ compact: true }, plugins.table.dynamicConfig || {});
+    }
+  }
+  simpleView(yasgui.getTab());
+  yasgui.on("tabSelect", function (instance, tabId) { simpleView(instance.getTab(tabId)); });
+
   function entityHref(iri) {
     if (iri.indexOf(SSLMB) !== 0) return null;
     var local = iri.substring(SSLMB.length);
