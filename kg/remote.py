@@ -236,33 +236,88 @@ class _Http:
         import urllib.request
 
         self.url, self.timeout = url, timeout
+        self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         handlers: list[Any] = []
         if user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, url, user, password or "")
+            self.passwords.add_password(None, url, user, password or "")
             handlers += [
-                urllib.request.HTTPDigestAuthHandler(passwords),
-                urllib.request.HTTPBasicAuthHandler(passwords),
+                urllib.request.HTTPDigestAuthHandler(self.passwords),
+                urllib.request.HTTPBasicAuthHandler(self.passwords),
             ]
+        self.has_credentials = user is not None
         self.opener = urllib.request.build_opener(*handlers)
 
     def send(
-        self, url: str, *, method: str, data: bytes | None = None, headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        method: str,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        authorize_first: bool = False,
     ) -> tuple[bytes, Any]:
+        """One request. With ``authorize_first`` (an upload), the credentials go with the request itself: a
+        server that answers 401 before reading a large body closes the connection under the sender."""
         import urllib.error
         import urllib.request
 
         request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        opener = self.opener
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            if authorize_first and self.has_credentials:
+                header = self._authorization(request)
+                if header:
+                    request.add_unredirected_header("Authorization", header)
+                    opener = urllib.request.build_opener()
+            with opener.open(request, timeout=self.timeout) as response:
                 return response.read(), response.headers
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")
             raise InputError(f"{url.split('?')[0]}: HTTP {exc.code} {exc.reason}: {_first_line(body)}") from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (BrokenPipeError, ConnectionResetError)) and data:
+                raise InputError(
+                    f"{url.split('?')[0]}: the server closed the connection during the upload "
+                    f"({exc.reason}); were credentials needed?"
+                ) from None
             raise InputError(f"{url.split('?')[0]}: cannot reach the endpoint: {exc.reason}") from None
-        except TimeoutError:
-            raise InputError(f"{url.split('?')[0]}: no answer within {self.timeout:g} s") from None
+        except (TimeoutError, ConnectionError) as exc:
+            raise InputError(f"{url.split('?')[0]}: the connection failed: {exc}") from None
+
+    def _authorization(self, request: Any) -> str | None:
+        """The Authorization header for ``request``, from the challenge a body-less HEAD brings back."""
+        import base64
+        import urllib.error
+        import urllib.request
+
+        probe = urllib.request.Request(request.full_url, method="HEAD")
+        try:
+            with urllib.request.build_opener().open(probe, timeout=self.timeout):
+                return None  # no challenge: the server does not ask for credentials here
+        except urllib.error.HTTPError as exc:
+            challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+        scheme, _, rest = challenge.partition(" ")
+        user, password = self.passwords.find_user_password(None, request.full_url)
+        if scheme.lower() == "digest":
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+            digest = urllib.request.HTTPDigestAuthHandler(self.passwords)
+            make = lambda r: f"Digest {digest.get_authorization(r, fields)}"  # noqa: E731
+        elif scheme.lower() == "basic" and user is not None:
+            make = lambda r: "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")  # noqa: E731
+        else:
+            return None
+        # the credentials are tried on another HEAD first: refused ones must fail before the body is sent
+        probe = urllib.request.Request(request.full_url, method="HEAD")
+        probe.add_unredirected_header("Authorization", make(probe))
+        try:
+            with urllib.request.build_opener().open(probe, timeout=self.timeout):
+                pass
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403):
+                raise InputError(
+                    f"{request.full_url.split('?')[0]}: HTTP {exc.code}: the credentials were refused"
+                ) from None
+        return make(request)
 
 
 def _first_line(body: str) -> str:
@@ -314,7 +369,10 @@ class RemoteStore:
     given, or written into the URL (``http://user:pass@host/sparql``); Basic and Digest authentication work.
 
     The graph is taken not to change while the object lives: the triple count and each subject's description
-    are fetched once. A blank node cannot be named in a query, so the triples of a blank node are read with
+    are fetched once, and once a caller reads every triple (``quads_for_pattern(None, None, None)``, as the
+    network projection does) that copy answers every later pattern; SPARQL queries always go to the endpoint.
+
+    A blank node cannot be named in a query, so the triples of a blank node are read with
     those of the node it was reached from (the object of a named subject: in the same request), or with every
     blank node met the same way (as the subject or object of a pattern: one more request for all of them).
     """
@@ -338,6 +396,7 @@ class RemoteStore:
         self._bnodes: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
         self._origins: dict[str, tuple[str, tuple[ox.NamedNode | None, Term | None]]] = {}
         self._fetched: set[tuple[str, ox.NamedNode | None, Term | None]] = set()
+        self._mirror: ox.Store | None = None  # the whole graph, once a caller has asked for all of it
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.endpoint}" + (f" graph <{self.graph}>>" if self.graph else ">")
@@ -389,6 +448,9 @@ class RemoteStore:
         """The triples matching a pattern (``None`` is a wildcard), as quads of the default graph."""
         if graph_name is not None and not isinstance(graph_name, ox.DefaultGraph):
             raise InputError("a remote store is read through its default graph only (use --graph to choose it)")
+        if self._mirror is not None:  # the whole graph was read once already: answer from that copy
+            yield from self._mirror.quads_for_pattern(subject, predicate, object, ox.DefaultGraph())
+            return
         default = ox.DefaultGraph()
         if subject is not None:
             for p, o in self._describe(subject):
@@ -397,18 +459,20 @@ class RemoteStore:
             return
         if isinstance(object, ox.BlankNode):
             return  # a blank node cannot be named in a query
+        if predicate is None and object is None:  # everything: keep it, later patterns are answered from it
+            mirror = ox.Store()
+            mirror.extend(ox.Quad(r["s"], r["p"], r["o"], default) for r in self.run(_ALL))  # type: ignore[union-attr]
+            self._mirror = mirror
+            yield from mirror.quads_for_pattern(None, None, None, default)
+            return
         bound = {name: term for name, term in (("p", predicate), ("o", object)) if term is not None}
         rows = [(r["s"], r["p"], r["o"]) for r in self.run(substitute(_ALL, bound))]  # type: ignore[union-attr]
         key = (predicate, object)
-        complete: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
-        for s, p, o in rows:  # remember where blank nodes were met, to read their triples later in one request
+        for s, _, o in rows:  # remember where blank nodes were met, to read their triples later in one request
             if isinstance(s, ox.BlankNode):
                 self._origins.setdefault(s.value, ("subject", key))
-                if predicate is None and object is None:  # the whole graph: every blank node's triples are here
-                    complete.setdefault(s.value, []).append((p, o))
             if isinstance(o, ox.BlankNode):
                 self._origins.setdefault(o.value, ("object", key))
-        self._bnodes.update(complete)
         for s, p, o in rows:
             yield ox.Quad(s, p, o, default)
 
@@ -588,16 +652,26 @@ def push(
 
     if gsp is None and endpoint is None:
         raise InputError("push needs --endpoint URL or --gsp URL")
+    endpoint_user = endpoint_password = None
+    if endpoint is not None:
+        _, endpoint_user, endpoint_password = _split_credentials(endpoint)
+    user = user if user is not None else endpoint_user
     target, url_user, url_password = _split_credentials(gsp or gsp_url(endpoint or "", user=user))
-    user = user if user is not None else url_user
-    password = password if password is not None else url_password
+    user = url_user if url_user is not None else user
+    password = url_password if url_user is not None else (password if password is not None else endpoint_password)
     http = _Http(target, user, password, timeout)
     query = urlencode({"graph": graph_iri}) if graph_iri else "default"
     url = f"{target}{'&' if '?' in target else '?'}{query}"
     started = time.perf_counter()
     data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     method = "PUT" if replace else "POST"
-    http.send(url, method=method, data=data, headers={"Content-Type": "application/n-triples; charset=utf-8"})
+    http.send(
+        url,
+        method=method,
+        data=data,
+        headers={"Content-Type": "application/n-triples; charset=utf-8"},
+        authorize_first=True,
+    )
     seconds = time.perf_counter() - started
     held = None
     if endpoint is not None:
