@@ -1,0 +1,371 @@
+"""Remote stores (kg/remote.py) against two real servers started here on loopback: `oxigraph serve` and a private
+Virtuoso instance. `sslmb push` uploads the graph with the Graph Store Protocol; every command that reads the
+graph then runs with --endpoint and answers as the embedded store does, and so do the stored queries, except
+where Virtuoso itself answers differently (listed below with what it does)."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from helpers import require_tool, run_cli
+
+import kg
+from kg import cli, remote, sparql
+
+pytestmark = pytest.mark.slow
+
+GRAPH = "https://w3id.org/sslmb/graph"
+SHIPPED = kg.load()
+
+# Stored queries Virtuoso 7.2 answers differently, and what it does. They are run, and must still differ
+# (strict xfail): a Virtuoso that gets them right shows up as a failure to update this list.
+VIRTUOSO_DIFFERS = {
+    "cq-01-failure-modes-of-electrolyte": "a zero-or-one path over a sequence with a star, "
+    "(rdf:type/rdfs:subClassOf*)?, reaches 4 of the 11 nodes it reaches from LGPS: family-level exposures are lost",
+    "cq-16-strategies-for-electrolyte": "the same (rdf:type/rdfs:subClassOf*)? path: the families' strategies are lost",
+    "cq-02-mechanisms-of-family": "CONCAT with an unbound argument returns the other arguments instead of an error, so "
+    'COALESCE(CONCAT(", ", STR(?ref)), "") does not fall back and an empty item enters the list',
+    "cq-05-single-ion-transference": "rows are lost when a path a/rdfs:subClassOf* is joined with the chain through a "
+    "quantity's blank-node temperature to its unit's multiplier (each part alone agrees)",
+    "cq-08-rt-conductivity-ranking": "the same a/rdfs:subClassOf* path joined with the temperature chain: 1 row of 7",
+    "cq-10-sulfide-air-hazards": "X rdfs:subClassOf+ ?a joined with ?a rdfs:subClassOf* Y: 1 solution instead of 2",
+    "cq-18-composite-constituents": "an aggregate other than COUNT (GROUP_CONCAT, SAMPLE) over a variable bound in an "
+    "OPTIONAL returns no row at all when the pattern also has a rdfs:subClassOf* path",
+    "cq-12-contested-claims": "the whole query gives one pair no link sections (the OPTIONAL over a UNION, run alone, "
+    "agrees); EXISTS also comes back as xsd:integer 0/1, which the comparison forgives",
+    "counts-per-section": "the whole query counts 0 entities for the review itself instead of 1 (the OPTIONAL "
+    "sub-query, run alone, agrees)",
+}
+
+
+# ------------------------------------------------------------------------------ servers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tool(name: str, why: str) -> str:
+    """A program from this virtual environment's bin folder (where pip puts `oxigraph`), else from PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.is_file() else require_tool(name, why=why)[0]
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    query = url + "?" + urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(query, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} not ready after {seconds} s: {log.read_text(errors='replace')[-2000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+class Server:
+    def __init__(self, name: str, endpoint: str, user: str | None = None, password: str | None = None) -> None:
+        self.name, self.endpoint, self.user, self.password = name, endpoint, user, password
+
+    def push_args(self) -> list[str]:
+        creds = ["--user", self.user, "--password", self.password] if self.user and self.password else []
+        return ["push", "--endpoint", self.endpoint, "--graph", GRAPH, *creds]
+
+    def read_args(self) -> list[str]:
+        return ["--endpoint", self.endpoint, "--graph", GRAPH]
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    binary = _tool("oxigraph", "pip install oxigraph (the test extra)")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("oxigraph") / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=out)
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/query", process, log, 30)
+        server = Server("oxigraph", f"http://127.0.0.1:{port}/query")
+        remote.push(SHIPPED, endpoint=server.endpoint, graph_iri=GRAPH)
+        yield server
+    finally:
+        _stop(process)
+
+
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile       = virtuoso.db
+ErrorLogFile       = virtuoso.log
+LockFile           = virtuoso.lck
+TransactionFile    = virtuoso.trx
+xa_persistent_file = virtuoso.pxa
+TempStorage        = TempDatabase
+[TempDatabase]
+DatabaseFile       = virtuoso-temp.db
+TransactionFile    = virtuoso-temp.trx
+[Parameters]
+ServerPort         = 127.0.0.1:{sql_port}
+DisableUnixSocket  = 1
+CheckpointInterval = 60
+CaseMode           = 2
+DirsAllowed        = .
+NumberOfBuffers    = 10000
+MaxDirtyBuffers    = 6000
+[HTTPServer]
+ServerPort         = 127.0.0.1:{http_port}
+ServerRoot         = .
+ServerThreads      = 10
+Charset            = UTF-8
+[SPARQL]
+ResultSetMaxRows   = 20000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    """A private Virtuoso: its own database and ini in a temporary folder, HTTP and SQL on free loopback ports.
+    Graph Store writes go to /sparql-graph-crud-auth with Digest authentication as the database admin."""
+    binary = _tool("virtuoso-t", "apt-get install virtuoso-opensource")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port, sql_port = _free_port(), _free_port()
+    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port))
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "-f", "-c", "virtuoso.ini"], cwd=folder, stdout=out, stderr=out, stdin=subprocess.DEVNULL
+        )
+    try:
+        _wait_ready(f"http://127.0.0.1:{http_port}/sparql", process, log, 90)
+        server = Server("virtuoso", f"http://127.0.0.1:{http_port}/sparql", "dba", "dba")
+        remote.push(SHIPPED, endpoint=server.endpoint, graph_iri=GRAPH, user="dba", password="dba")
+        yield server
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request) -> Server:
+    return request.getfixturevalue(request.param)
+
+
+# ------------------------------------------------------------------------------ push
+
+
+def test_push_replaces_the_graph_and_counts_it_there(server):
+    for _ in range(2):  # PUT twice: the graph is replaced, so blank nodes are not duplicated
+        done = run_cli(*server.push_args())
+        assert done.returncode == 0, done.stderr
+        assert f"PUT {len(SHIPPED)} triples" in done.stdout
+        assert f"the endpoint now holds {len(SHIPPED)} triples there" in done.stdout
+    appended = run_cli(*server.push_args(), "--append", "--format", "json")
+    assert appended.returncode == 0, appended.stderr
+    report = json.loads(appended.stdout)
+    assert report["method"] == "POST" and report["triples_at_endpoint"] > len(SHIPPED)  # fresh blank nodes
+    assert run_cli(*server.push_args()).returncode == 0  # back to exactly the shipped graph
+    assert len(remote.RemoteStore(server.endpoint, graph=GRAPH)) == len(SHIPPED)
+
+
+def test_push_from_an_on_disk_store(oxigraph, tmp_path):
+    store = tmp_path / "store"
+    assert run_cli("load", "--store", str(store), "--no-validate").returncode == 0
+    done = run_cli("push", "--store", str(store), "--endpoint", oxigraph.endpoint, "--graph", GRAPH + "/copy")
+    assert done.returncode == 0, done.stderr
+    assert f"holds {len(SHIPPED)} triples" in done.stdout
+
+
+def test_oxigraph_default_graph(oxigraph, capsys):
+    """Without --graph the endpoint's default graph is written and read."""
+    done = run_cli("push", "--endpoint", oxigraph.endpoint)
+    assert done.returncode == 0, done.stderr
+    assert "to the default graph" in done.stdout
+    assert _cli_json(capsys, "stats", "--endpoint", oxigraph.endpoint) == _cli_json(capsys, "stats")
+
+
+def test_push_errors_are_one_line(virtuoso):
+    no_auth = run_cli("push", "--gsp", virtuoso.endpoint + "-graph-crud", "--graph", GRAPH)
+    assert no_auth.returncode == 2
+    assert "HTTP 403" in no_auth.stderr or "HTTP 401" in no_auth.stderr, no_auth.stderr
+    assert len(no_auth.stderr.strip().splitlines()) == 1 and "Traceback" not in no_auth.stderr
+    wrong = run_cli("push", "--endpoint", virtuoso.endpoint, "--graph", GRAPH, "--user", "dba", "--password", "nope")
+    assert wrong.returncode == 2 and "HTTP 401: the credentials were refused" in wrong.stderr, wrong.stderr
+    unknown = run_cli("push", "--endpoint", "http://127.0.0.1:9/somewhere")
+    assert unknown.returncode == 2 and "--gsp" in unknown.stderr
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _cli_json(capsys, *args: str):
+    code = cli.main([*args, "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)
+
+
+def test_read_commands_answer_as_in_memory(server, capsys, tmp_path):
+    for args in (
+        ["stats"],
+        ["find", "dendrite", "--limit", "8"],
+        ["show", "LGPS"],
+        ["show", "PEO/LiTFSI filled into a polyimide film"],  # quantities with blank-node conditions
+        ["mitigations", "dendrite penetration"],
+        ["risks", "LGPS"],
+        ["paths", "moisture reactivity", "thermal runaway", "--max-hops", "3"],  # 25 paths: none cut off
+        ["gaps"],
+    ):  # `query` and `check` run stored queries: the tests below compare their answers value by value
+        assert _cli_json(capsys, *args, *server.read_args()) == _cli_json(capsys, *args), args
+    for name, options in (("all", []), ("around", ["--around", "LGPS"])):  # --around reads axioms (blank nodes)
+        assert cli.main(["export", "-o", str(tmp_path / f"{name}-r.nt"), *options, *server.read_args()]) == 0
+        assert cli.main(["export", "-o", str(tmp_path / f"{name}-m.nt"), *options]) == 0
+        strip = lambda p: sorted(x for x in p.read_text().splitlines() if "_:" not in x)  # noqa: E731
+        assert strip(tmp_path / f"{name}-r.nt") == strip(tmp_path / f"{name}-m.nt")
+        assert len((tmp_path / f"{name}-r.nt").read_text().splitlines()) == len(
+            (tmp_path / f"{name}-m.nt").read_text().splitlines()
+        )
+
+
+def test_caches_fetch_once_not_per_entity(server):
+    """Labels, types and the search index come in one request each, whatever the number of entities."""
+    g = remote.connect(server.endpoint, graph=GRAPH)
+    iris = [m.iri for m in SHIPPED.find("electrolyte", limit=200)]
+    assert len(iris) > 30
+    g.label(iris[0])
+    assert g.store.requests == 1
+    assert [g.label(i) for i in iris] == [SHIPPED.label(i) for i in iris]
+    assert g.store.requests == 1
+    g.kind(iris[0])
+    after_kind = g.store.requests
+    assert [g.kind(i) for i in iris] == [SHIPPED.kind(i) for i in iris]
+    assert g.store.requests == after_kind <= 3  # types and superclasses
+    g.find("llzo")
+    after_find = g.store.requests
+    g.find("peo")
+    g.find("thermal runaway")
+    assert g.store.requests == after_find
+
+
+def test_query_errors_read_as_on_the_embedded_store(server):
+    bad = "SELECT ?x WHERE { ?x ?p }"
+    local = run_cli("query", "-", stdin=bad)
+    there = run_cli("query", "-", *server.read_args(), stdin=bad)
+    assert there.returncode == local.returncode == 2
+    assert there.stderr == local.stderr  # <stdin>:line:column, parsed before anything is sent
+    down = run_cli("stats", "--endpoint", f"http://127.0.0.1:{_free_port()}/sparql")
+    assert down.returncode == 2 and "cannot reach the endpoint" in down.stderr
+    not_http = run_cli("stats", "--endpoint", "ftp://example.org/sparql")
+    assert not_http.returncode == 2 and "not an http(s) URL" in not_http.stderr
+
+
+def test_truncated_answers_are_refused(virtuoso):
+    """Virtuoso cuts answers at ResultSetMaxRows (20000 here) and says so only in a header: never a silent cut."""
+    many = "SELECT ?s ?t WHERE { ?s a ?t . ?x a owl:Class } LIMIT 30000"
+    done = run_cli("query", "-", *virtuoso.read_args(), "--format", "csv", stdin=many)
+    assert done.returncode == 2
+    assert "returned only the first 20000 rows" in done.stderr, done.stderr
+
+
+def test_parameters_are_bound_on_the_endpoint(server):
+    """A label given as a parameter is resolved on the endpoint and bound there, as on the embedded store."""
+    query = next(q for q in STORED if q.name == "cq-19-outcomes-of-strategy")
+    params = {"strategy": "LLZO nanofibre reinforcement of PEO"}  # not the default, "LiF addition to LiBH4"
+    there = _answers(remote.connect(server.endpoint, graph=GRAPH), query, params)
+    here = _answers(SHIPPED, query, params)
+    assert there == here and sum(here.values()) >= 1
+    assert here != _answers(SHIPPED, query)
+    args = ["query", query.name, "--param", f"strategy={params['strategy']}", "--format", "csv"]
+    done = run_cli(*args, *server.read_args())
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1 + sum(here.values())
+
+
+# ------------------------------------------------------------------------------ the stored queries
+
+
+def _concatenated(text: str) -> set[str]:
+    """Variables that hold a GROUP_CONCAT (whose order SPARQL leaves open)."""
+    found = set()
+    for match in re.finditer(r"\bAS\s+\?(\w+)\s*\)", text):
+        depth, i = 0, match.end() - 1
+        while i >= 0:
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth == 0:
+                break
+            i -= 1
+        if "GROUP_CONCAT" in text[i : match.end()].upper():
+            found.add(match.group(1))
+    return found
+
+
+def _normal(value, concatenated: bool):
+    """Compare values, not spellings: 25 and 25.0 and "25.0"^^xsd:double are one number; a boolean and Virtuoso's
+    0/1 for EXISTS are one truth value; blank nodes have no name to compare; a GROUP_CONCAT is a set of items."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return int(number) if number.is_integer() else float(f"{number:.9g}")
+    if isinstance(value, str) and value.startswith("_:"):
+        return "_:"
+    if concatenated and isinstance(value, str):
+        return tuple(sorted(item.strip() for item in re.split(r"[;,]", value)))
+    return value
+
+
+def _answers(graph, query, params=None) -> collections.Counter:
+    concatenated = _concatenated(query.text)
+    return collections.Counter(
+        tuple(sorted((k, _normal(v, k in concatenated)) for k, v in row.items()))
+        for row in sparql.run(graph, query.name, params).rows
+    )
+
+
+STORED = kg.queries()
+
+
+@pytest.mark.parametrize("query", STORED, ids=lambda q: q.name)
+def test_stored_query_on_oxigraph_server(oxigraph, query):
+    assert _answers(remote.connect(oxigraph.endpoint, graph=GRAPH), query) == _answers(SHIPPED, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason="Virtuoso: " + VIRTUOSO_DIFFERS[q.name]))
+        if q.name in VIRTUOSO_DIFFERS
+        else q
+        for q in STORED
+    ],
+    ids=lambda q: q.name,
+)
+def test_stored_query_on_virtuoso(virtuoso, query):
+    assert _answers(remote.connect(virtuoso.endpoint, graph=GRAPH), query) == _answers(SHIPPED, query)
+
+
+def test_the_virtuoso_list_names_real_queries():
+    assert set(VIRTUOSO_DIFFERS) <= {q.name for q in STORED}
