@@ -26,6 +26,10 @@ _LAZY = {
     "Entity": "kg.store",
     "KnowledgeGraph": "kg.store",
     "load": "kg.store",
+    # backends: an on-disk store, a SPARQL endpoint
+    "bulk_load": "kg.backends",
+    "open_store": "kg.backends",
+    "connect": "kg.remote",
 }
 
 __all__ = [
@@ -36,7 +40,10 @@ __all__ = [
     "KGError",
     "KnowledgeGraph",
     "NotFoundError",
+    "bulk_load",
+    "connect",
     "load",
+    "open_store",
     "queries",
     "to_json",
     "to_jsonable",
@@ -44,9 +51,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kg.backends import bulk_load, open_store
     from kg.errors import AmbiguousError, InputError, KGError, NotFoundError
     from kg.formats import Format
     from kg.jsonout import to_json, to_jsonable
+    from kg.remote import connect
     from kg.sparql import StoredQuery
     from kg.store import Entity, KnowledgeGraph, load
 
