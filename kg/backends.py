@@ -154,11 +154,12 @@ def open_store(path: str | Path) -> KnowledgeGraph:
     """The knowledge graph held in the on-disk store ``path``, opened read-only without re-parsing anything.
 
     >>> import kg, tempfile
-    >>> folder = tempfile.mkdtemp() + "/store"
-    >>> _ = bulk_load([], folder, validate=False, progress=False)   # no files: the shipped graph
-    >>> g = open_store(folder)
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = bulk_load([], tmp.name + "/store", validate=False, progress=False)   # no files: the shipped graph
+    >>> g = open_store(tmp.name + "/store")
     >>> len(g) == len(kg.load()), g.resolve("llzo").label
     (True, 'LLZO')
+    >>> tmp.cleanup()
     """
     from kg.store import KnowledgeGraph
 
@@ -288,7 +289,7 @@ def _load_one(store: ox.Store, path: Path, progress: Progress) -> None:
                 handle = gzip.open(raw, "rb")
             # progress in bytes of the file on disk (compressed or not): its size is the known total
             reader = _Reader(handle, raw.tell, lambda pos: progress.advance(start + pos - progress.done))
-            store.bulk_load(reader, format=fmt, base_iri=path.resolve().as_uri())
+            store.bulk_load(reader, format=fmt, base_iri=path.resolve().as_uri())  # type: ignore[arg-type]
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)
@@ -343,7 +344,8 @@ def bulk_load(
         if info is not None:
             info = read_info(folder)  # re-read under the lock
         _remove_stale(folder, keep=info.data if info else None)
-        known = {s.sha256 for s in info.sources} if info and not replace else set()
+        kept = info if info is not None and not replace else None  # the generation the new one starts from
+        known = {s.sha256 for s in kept.sources} if kept else set()
         number = 1 + max([int(p.name[len(_GENERATION) :]) for p in _generations(folder)] or [0])
         generation = f"{_GENERATION}{number:04d}"
         target = folder / generation
@@ -356,20 +358,11 @@ def bulk_load(
             else:
                 known.add(digest)
                 loaded.append(Source(str(path.resolve()), path.stat().st_size, digest, _now()))
-        base = folder / info.data if info is not None and not replace else None
-        if not loaded and base is not None:  # nothing new: the store stays as it is
-            return LoadReport(
-                str(folder),
-                info.data,
-                (),
-                tuple(skipped),
-                0,
-                info.triples,
-                info.triples,  # type: ignore[union-attr]
-                False,
-                round(time.perf_counter() - started, 3),
-            )
-        sources = [*(info.sources if base is not None else ()), *loaded]  # type: ignore[union-attr]
+        if not loaded and kept is not None:  # nothing new: the store stays as it is
+            seconds = round(time.perf_counter() - started, 3)
+            return LoadReport(str(folder), kept.data, (), tuple(skipped), 0, kept.triples, kept.triples, False, seconds)
+        base = folder / kept.data if kept else None
+        sources = [*(kept.sources if kept else ()), *loaded]
         show = sys.stderr.isatty() if progress is None else progress
         meter = Progress(sum(s.bytes for s in loaded), len(loaded), show)
         try:
@@ -382,7 +375,7 @@ def bulk_load(
                 "data": generation,
                 "triples": triples,
                 "sources": [s.__dict__ for s in sources],
-                "validated": validate and (info.validated if base is not None else True),  # type: ignore[union-attr]
+                "validated": validate,  # the whole new generation was checked, old triples and new
                 "created": info.created if info else now,
                 "updated": now,
                 "oxigraph": ox.__version__,

@@ -412,7 +412,8 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query on the endpoint; the answer is the pyoxigraph object ``Store.query`` would return."""
-        _EMPTY.query(query, prefixes=prefixes, substitutions=substitutions, base_iri=base_iri)  # syntax first
+        subs = dict(substitutions) if substitutions else None
+        _EMPTY.query(query, prefixes=dict(prefixes) if prefixes else None, substitutions=subs, base_iri=base_iri)
         text = query if base_iri is None else f"BASE <{base_iri}>\n{query}"
         text = with_prefixes(text, prefixes)
         if substitutions:
@@ -436,7 +437,12 @@ class RemoteStore:
             scratch.load(data, format=fmt)
         except SyntaxError as exc:
             raise InputError(f"{self.endpoint}: the {form} answer cannot be read: {exc}") from None
-        return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")  # type: ignore[return-value]
+        return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+    def _select(self, text: str) -> ox.QuerySolutions:
+        solutions = self.run(text)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return solutions
 
     def quads_for_pattern(
         self,
@@ -455,18 +461,18 @@ class RemoteStore:
         if subject is not None:
             for p, o in self._describe(subject):
                 if (predicate is None or p == predicate) and (object is None or o == object):
-                    yield ox.Quad(subject, p, o, default)  # type: ignore[arg-type]
+                    yield ox.Quad(subject, p, o, default)
             return
         if isinstance(object, ox.BlankNode):
             return  # a blank node cannot be named in a query
         if predicate is None and object is None:  # everything: keep it, later patterns are answered from it
             mirror = ox.Store()
-            mirror.extend(ox.Quad(r["s"], r["p"], r["o"], default) for r in self.run(_ALL))  # type: ignore[union-attr]
+            mirror.extend(ox.Quad(r["s"], r["p"], r["o"], default) for r in self._select(_ALL))
             self._mirror = mirror
             yield from mirror.quads_for_pattern(None, None, None, default)
             return
         bound = {name: term for name, term in (("p", predicate), ("o", object)) if term is not None}
-        rows = [(r["s"], r["p"], r["o"]) for r in self.run(substitute(_ALL, bound))]  # type: ignore[union-attr]
+        rows = [(r["s"], r["p"], r["o"]) for r in self._select(substitute(_ALL, bound))]
         key = (predicate, object)
         for s, _, o in rows:  # remember where blank nodes were met, to read their triples later in one request
             if isinstance(s, ox.BlankNode):
@@ -478,7 +484,7 @@ class RemoteStore:
 
     def __len__(self) -> int:
         if self._len is None:
-            rows = list(self.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))  # type: ignore[arg-type]
+            rows = list(self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
             self._len = int(rows[0]["n"].value) if rows else 0
         return self._len
 
@@ -496,8 +502,16 @@ class RemoteStore:
     ) -> bytes | None:
         """Serialise the whole graph (fetched with one CONSTRUCT), like ``Store.dump``."""
         scratch = ox.Store()
-        scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.run(_EVERYTHING))  # type: ignore[union-attr]
-        return scratch.dump(output, format, from_graph=ox.DefaultGraph(), prefixes=prefixes, base_iri=base_iri)
+        triples = self.run(_EVERYTHING)
+        assert isinstance(triples, ox.QueryTriples)
+        scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return scratch.dump(
+            output,
+            format,
+            from_graph=ox.DefaultGraph(),
+            prefixes=dict(prefixes) if prefixes else None,
+            base_iri=base_iri,
+        )
 
     # -------------------------------------------------------------- internals
 
@@ -508,8 +522,9 @@ class RemoteStore:
         found = self._subjects.get(subject.value)
         if found is not None:
             return found
-        found, seen, blanks = [], set(), {}
-        for row in self.run(substitute(_DESCRIBE, {"s": subject})):  # type: ignore[union-attr]
+        found, seen = [], set()
+        blanks: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
+        for row in self._select(substitute(_DESCRIBE, {"s": subject})):
             p, o = row["p"], row["o"]
             if (p, o) not in seen:
                 seen.add((p, o))
@@ -535,7 +550,7 @@ class RemoteStore:
                 bound = {k: t for k, t in (("xp", predicate), ("xo", object)) if t is not None}
                 text = substitute(f"SELECT ?b ?bp ?bo WHERE {{ {pattern} . ?b ?bp ?bo FILTER(isBlank(?b)) }}", bound)
                 read: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
-                for row in self.run(text):  # type: ignore[union-attr]
+                for row in self._select(text):
                     triples = read.setdefault(row["b"].value, [])
                     if (row["bp"], row["bo"]) not in triples:
                         triples.append((row["bp"], row["bo"]))
