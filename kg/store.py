@@ -118,10 +118,12 @@ class Entity:
 
 
 class KnowledgeGraph:
-    """The sslmb knowledge graph: ontology plus instance data in an in-memory Oxigraph store.
+    """The sslmb knowledge graph: ontology plus instance data in an Oxigraph store.
 
-    Build it with :func:`kg.load`. Every read method accepts what a user would type for an entity:
-    a label, an abbreviation, a formula, a prefixed name or a full IRI.
+    Build it with :func:`kg.load` (in memory), :func:`kg.open_store` (an on-disk store) or :func:`kg.connect`
+    (a SPARQL endpoint; ``store`` is then a :class:`kg.remote.RemoteStore`, see :mod:`kg.backends`). Every read
+    method accepts what a user would type for an entity: a label, an abbreviation, a formula, a prefixed name
+    or a full IRI.
 
     >>> import kg
     >>> g = kg.load()
