@@ -52,10 +52,20 @@ VIRTUOSO_DIFFERS = {
 # ------------------------------------------------------------------------------ servers
 
 
+def _free_ports(n: int) -> list[int]:
+    """``n`` distinct free loopback ports (all held open while they are picked)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return _free_ports(1)[0]
 
 
 def _tool(name: str, why: str) -> str:
@@ -153,7 +163,7 @@ def virtuoso(tmp_path_factory):
     Graph Store writes go to /sparql-graph-crud-auth with Digest authentication as the database admin."""
     binary = _tool("virtuoso-t", "apt-get install virtuoso-opensource")
     folder = tmp_path_factory.mktemp("virtuoso")
-    http_port, sql_port = _free_port(), _free_port()
+    http_port, sql_port = _free_ports(2)
     (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port))
     log = folder / "server.log"
     with log.open("wb") as out:
