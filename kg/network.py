@@ -121,24 +121,29 @@ def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bo
                 )
         return kept[iri]
 
-    for (s,) in graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }"):  # type: ignore[misc]
-        node(s.value)
-    for quad in graph.store.quads_for_pattern(None, None, None):
-        s, p, o = quad.subject, quad.predicate.value, quad.object
-        if not (isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)):
-            continue
+    # Nodes and edges go in sorted, so the projection (and every path listed from it) does not depend on the
+    # order a store lists its triples in.
+    typed = graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }")
+    for iri in sorted(row[0].value for row in typed):  # type: ignore[union-attr]
+        node(iri)
+    triples = sorted(
+        (q.subject.value, q.predicate.value, q.object.value)
+        for q in graph.store.quads_for_pattern(None, None, None)
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
+    )
+    for s, p, o in triples:
         if p in _SCHEMA_PREDICATES or p in ev.EVIDENCE_PREDICATES and not bibliographic:
             continue
-        if p == _TYPE and graph.kind(o.value) != "electrolyte family" and not schema:
+        if p == _TYPE and graph.kind(o) != "electrolyte family" and not schema:
             continue
-        if not (node(s.value) and node(o.value)):
+        if not (node(s) and node(o)):
             continue
-        found = links.get((s.value, p, o.value), ev.Evidence())
+        found = links.get((s, p, o), ev.Evidence())
         numbers = sorted(set(found.reference_numbers))
         rel = shorten(p)
         out.add_edge(
-            s.value,
-            o.value,
+            s,
+            o,
             key=rel,
             relation=rel,
             label=graph.label(p),
