@@ -366,11 +366,12 @@ class KnowledgeGraph:
 
         return stats(self)
 
-    def validate(self, extra: Iterable[str | Path] = ()) -> ValidationReport:
-        """Validate the graph (plus ``extra`` files) against the SHACL shapes with pySHACL."""
+    def validate(self, extra: Iterable[str | Path] = (), *, engine: str = "auto") -> ValidationReport:
+        """Validate the graph (plus ``extra`` files) against the SHACL shapes; ``engine`` is ``"pyshacl"``,
+        ``"fast"`` (shapes compiled to SPARQL on this store) or ``"auto"`` (see :mod:`kg.validate`)."""
         from kg.validate import validate
 
-        return validate(self, extra)
+        return validate(self, extra, engine=engine)
 
     def reason(self) -> ReasonerReport:
         """Check with HermiT that the ontology and all data are consistent and every class satisfiable."""
