@@ -318,11 +318,18 @@ def cmd_draw(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    for option in ("store", "endpoint", "graph"):
-        if getattr(args, option, None):
-            raise KGError(f"serve serves the shipped graph; --{option} is not supported")
+    if getattr(args, "endpoint", None) or getattr(args, "graph", None):
+        raise KGError("serve answers from the shipped graph or an on-disk --store, never from another endpoint")
     if args.query_timeout <= 0 or args.max_rows < 1 or args.workers < 1 or not 0 <= args.port <= 65535:
         raise KGError("serve: --query-timeout, --max-rows and --workers must be positive, --port 0..65535")
+    store = getattr(args, "store", None)
+    if store is not None:
+        from pathlib import Path
+
+        from kg.backends import read_info
+
+        read_info(store)  # not a store: one line and exit 2 now, rather than workers that fail to start
+        store = str(Path(store).resolve())
     from kg.server import Settings, serve
 
     settings = Settings(
@@ -332,6 +339,7 @@ def cmd_serve(args) -> int:
         max_rows=args.max_rows,
         cors=tuple(args.cors),
         workers=args.workers,
+        store=store,
     )
     return serve(settings)
 
@@ -565,8 +573,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "serve",
         cmd_serve,
         "Serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql, a query page at /, fact sheets at "
-        "/entity/NAME. Updates, SERVICE, LOAD and outside graphs are refused; queries run in worker processes "
-        "that are stopped at the timeout. Ctrl-C stops it (exit 0).",
+        "/entity/NAME, from the shipped graph or an on-disk --store. Updates, SERVICE, LOAD and outside graphs are "
+        "refused; queries run in worker processes that are stopped at the timeout. Ctrl-C stops it (exit 0).",
         formats=(),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")

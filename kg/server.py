@@ -44,6 +44,7 @@ class Settings:
     max_rows: int = DEFAULT_MAX_ROWS
     cors: tuple[str, ...] = ()
     workers: int = DEFAULT_WORKERS
+    store: str | None = None  # an on-disk store (sslmb load --store DIR), opened read-only; None: the shipped graph
     max_request_bytes: int = MAX_REQUEST_BYTES
     max_result_bytes: int = MAX_RESULT_BYTES
     worker_memory_bytes: int = WORKER_MEMORY_BYTES
@@ -441,9 +442,14 @@ def worker_main(conn: Any, settings: Settings) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (settings.worker_memory_bytes, settings.worker_memory_bytes))
     except (ValueError, OSError):
         pass
-    from kg.store import load
+    if settings.store is not None:
+        from kg.backends import open_store
 
-    graph = load()
+        graph = open_store(settings.store)
+    else:
+        from kg.store import load
+
+        graph = load()
     graphs = sorted(g.value for g in graph.store.named_graphs() if hasattr(g, "value"))
     conn.send({"ready": True, "graphs": graphs, "isolated": isolated, "triples": len(graph)})
     while True:
@@ -685,6 +691,7 @@ class WorkerPool:
         self._closing = False
         self.graphs: frozenset[str] = frozenset()
         self.isolated = False
+        self.triples = 0
         self.replaced = 0
 
     def _spawn(self) -> _Worker:
@@ -711,6 +718,7 @@ class WorkerPool:
             raise RuntimeError("the query workers did not start (see the messages above)") from None
         self.graphs = frozenset(infos[0]["graphs"])
         self.isolated = all(i["isolated"] for i in infos)
+        self.triples = infos[0]["triples"]
         for w in workers:
             self._idle.put_nowait(w)
 
@@ -1069,6 +1077,8 @@ def serve(settings: Settings) -> int:
     def ready(pool: WorkerPool) -> None:
         isolation = "network-isolated" if pool.isolated else "not network-isolated (the query guard still applies)"
         print(f"sslmb: serving the knowledge graph at {url}", flush=True)
+        source = f"the on-disk store {settings.store}" if settings.store else "the shipped graph"
+        print(f"  {pool.triples} triples from {source}", flush=True)
         print(
             f"  SPARQL endpoint {url}sparql; {settings.workers} worker(s), {isolation}; timeout "
             f"{settings.query_timeout:g} s, at most {settings.max_rows} rows, CORS "

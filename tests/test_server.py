@@ -800,3 +800,33 @@ def test_serve_is_listed_and_imports_no_web_stack_until_run():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_serves_an_on_disk_store(tmp_path, graph):
+    from kg.backends import bulk_load
+
+    folder = tmp_path / "store"
+    bulk_load([], folder, validate=False, progress=False)  # the shipped graph, on disk
+    srv = Server("--store", str(folder), "--workers", "1")
+    try:
+        time.sleep(0.2)
+        assert f"{len(graph)} triples from the on-disk store {folder}" in "".join(srv.stdout)
+        status, _, body = srv.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert status == 200 and int(rows_of(body)[0]["n"]["value"]) == len(graph)
+        status, _, body = srv.request("GET", "/entity/LLZO", headers={"Accept": "text/html"})
+        assert status == 200 and b"<h1>LLZO " in body
+        status, _, _ = srv.request("POST", "/sparql", UPDATE.encode(), {"Content-Type": "application/sparql-update"})
+        assert status == 403
+    finally:
+        assert srv.stop() == 0
+
+
+def test_serve_refuses_to_front_another_endpoint():
+    out = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--endpoint", "http://127.0.0.1:9/sparql"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2 and "never from another endpoint" in out.stderr
