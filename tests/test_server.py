@@ -186,6 +186,10 @@ def test_guard_ignores_keywords_in_strings_iris_names_and_comments(text):
         ("select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 400, "SERVICE"),
         ("SELECT * WHERE { SeRvIcE SILENT ?endpoint { ?s ?p ?o } }", 400, "SERVICE"),
         ('SELECT * WHERE { ?s ?p "a" . SERVICE<http://x/>{?a ?b ?c} }', 400, "SERVICE"),
+        # a '#' inside a string or an IRI starts no comment, so what follows it still counts
+        ('SELECT * WHERE { ?s ?p "#" . SERVICE <http://x/> { ?a ?b ?c } }', 400, "SERVICE"),
+        ("SELECT * WHERE { ?s <http://x/#p> ?o . SERVICE <http://x/> { ?a ?b ?c } }", 400, "SERVICE"),
+        ('SELECT * WHERE { ?s ?p """it\'s # no comment""" . SERVICE <http://x/> { } }', 400, "SERVICE"),
         ("load <file:///etc/passwd>", 400, "LOAD"),
         ("LOAD SILENT <http://example.org/data.ttl> INTO GRAPH <http://g/>", 400, "LOAD"),
         ("insert data { <http://a> <http://b> <http://c> }", 403, "INSERT"),
