@@ -45,6 +45,7 @@ class Settings:
     cors: tuple[str, ...] = ()
     workers: int = DEFAULT_WORKERS
     store: str | None = None  # an on-disk store (sslmb load --store DIR), opened read-only; None: the shipped graph
+    queue_timeout: float = 30.0  # a request that finds every worker busy this long gets 503 with Retry-After
     max_request_bytes: int = MAX_REQUEST_BYTES
     max_result_bytes: int = MAX_RESULT_BYTES
     worker_memory_bytes: int = WORKER_MEMORY_BYTES
@@ -474,7 +475,7 @@ def _handle(graph: Any, request: dict[str, Any], settings: Settings) -> tuple[in
         return _run_query(graph, request["query"], request["format"], settings.max_rows)
     if request["op"] == "entity":
         return _entity(graph, request["name"], request["format"])
-    if request["op"] == "sleep":  # used by nothing but a test of the pool: a worker busy for a while
+    if request["op"] == "sleep":  # only tests/test_server.py sends it (no route does): a worker busy a while
         import time
 
         time.sleep(request["seconds"])
@@ -727,7 +728,7 @@ class WorkerPool:
         import asyncio
 
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.settings.query_timeout)
+            worker = await asyncio.wait_for(self._idle.get(), timeout=self.settings.queue_timeout)
         except asyncio.TimeoutError:
             raise Busy from None
         future = self._loop.run_in_executor(self._executor, self._call, worker, request)

@@ -834,3 +834,33 @@ def test_serve_refuses_to_front_another_endpoint():
         timeout=60,
     )
     assert out.returncode == 2 and "never from another endpoint" in out.stderr
+
+
+def test_worker_pool_busy_timeout_and_replacement():
+    """The pool on its own: a busy pool answers Busy after the queue timeout, a request past the query timeout
+    kills its worker, and the replacement serves the next request."""
+    import asyncio
+
+    from kg.server import Busy, QueryTimeout, Settings, WorkerPool
+
+    async def scenario() -> None:
+        pool = WorkerPool(Settings(workers=1, query_timeout=1.5, queue_timeout=0.3))
+        await pool.start()
+        try:
+            first = asyncio.ensure_future(pool.run({"op": "sleep", "seconds": 0.8}))
+            await asyncio.sleep(0.1)
+            with pytest.raises(Busy):  # the only worker is sleeping for longer than the queue timeout
+                await pool.run({"op": "query", "query": "ASK {}", "format": "json"})
+            assert (await first)[0] == 200  # the sleeping request itself finished in time
+            (old,) = pool._all
+            with pytest.raises(QueryTimeout):
+                await pool.run({"op": "sleep", "seconds": 30})
+            assert not old.process.is_alive() and pool.replaced == 1
+            status, _, _, body = await pool.run({"op": "query", "query": "ASK { ?s ?p ?o }", "format": "json"})
+            assert status == 200 and json.loads(body)["boolean"] is True
+            (new,) = pool._all
+            assert new is not old and new.process.is_alive()
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())
