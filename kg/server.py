@@ -540,7 +540,7 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
         else:
             plain = json.dumps(document, ensure_ascii=False).encode()
             parsed = ox.parse_query_results(plain, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=sparql.RESULT_FORMATS[fmt]) or b""  # type: ignore[union-attr]
+            body = parsed.serialize(format=sparql.RESULT_FORMATS[fmt]) or b""
     headers["X-Row-Count"] = str(count)
     headers["X-Rows-Truncated"] = "true" if truncated else "false"
     headers["X-Query-Seconds"] = f"{time.perf_counter() - started:.4f}"
