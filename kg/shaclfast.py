@@ -33,6 +33,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -1103,6 +1104,7 @@ class _Compiler:
             elif local in _PATH_ONLY:
                 raise UnsupportedShapeError(f"{self.name(shape)}: sh:{local} on a shape without sh:path")
             else:
+                _refuse_top_level_node(shape, local)
                 bad = self.unsat_param(shape, local, value, dom, "this", (shape,))
                 self.add(
                     shape, local, "value", f"SELECT DISTINCT ?this (?this AS ?value) WHERE {{ {bad.text} }}", header
@@ -1176,6 +1178,7 @@ class _Compiler:
                     )
                     self.add(shape, local, "count", query, header, bounds=(lo, hi), qualified=True)
             else:
+                _refuse_top_level_node(shape, local)
                 bad = self.bad_values(shape, path, local, value, reach, "this", "value", stack)
                 # sh:lessThanOrEquals reports a value once per value it exceeds, as pySHACL does
                 distinct = "" if local == "lessThanOrEquals" else "DISTINCT "
@@ -1204,6 +1207,15 @@ class _Compiler:
                 source_constraint=constraint,
                 extra_messages=self.messages(constraint),
             )
+        )
+
+
+def _refuse_top_level_node(shape: Term, local: str) -> None:
+    if local == "node":
+        # pySHACL then also reports the nested shape's own results (as sh:detail, with generic messages)
+        raise UnsupportedShapeError(
+            f"{_Compiler.name(shape)}: the fast engine does not compile sh:node at the top of a shape "
+            "(only inside sh:or, sh:and, sh:not)"
         )
 
 
@@ -1277,9 +1289,41 @@ class RawResult:
     source_constraint: Term | None = None
 
 
+_INTEGER_TYPES = {
+    XSD + name
+    for name in (
+        "integer nonPositiveInteger long nonNegativeInteger negativeInteger int unsignedLong positiveInteger "
+        "short unsignedInt byte unsignedShort unsignedByte"
+    ).split()
+}
+
+
 def _text(term: Term) -> str:
-    """``str()`` of the rdflib term pySHACL would hold."""
-    return term.value
+    """``str()`` of the rdflib term pySHACL holds for ``term``. rdflib rewrites the lexical form of a literal
+    whose datatype it converts to a Python value ("1500"^^xsd:double reads "1500.0", "yes"^^xsd:boolean
+    "false"); results and messages are written from that form."""
+    if not isinstance(term, ox.Literal):
+        return term.value
+    lexical, datatype = term.value, term.datatype.value
+    try:
+        if datatype in _INTEGER_TYPES:
+            return str(int(lexical))
+        if datatype in (XSD + "double", XSD + "float"):
+            return str(float(lexical))
+        if datatype == XSD + "decimal":
+            return f"{Decimal(lexical):f}"
+    except (ValueError, InvalidOperation):
+        return lexical
+    if datatype == XSD + "boolean":
+        return "true" if lexical.lower() in ("true", "1") else "false"
+    if datatype in (XSD + "normalizedString", XSD + "token"):
+        lexical = lexical.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        return re.sub(" +", " ", lexical.strip()) if datatype == XSD + "token" else lexical
+    if datatype in _RDFLIB_CONVERTED:  # dates, durations, binaries: rare enough to ask rdflib itself
+        import rdflib
+
+        return str(rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype)))
+    return lexical
 
 
 def _fill(message: str, bindings: dict[str, Term]) -> str:
@@ -1382,12 +1426,12 @@ def validate(
         results.append(
             ValidationResult(
                 severity=raw.severity.rsplit("#", 1)[-1],
-                focus=shorten(raw.focus.value) if isinstance(raw.focus, ox.NamedNode) else "_:" + raw.focus.value,
+                focus=shorten(raw.focus.value) if isinstance(raw.focus, ox.NamedNode) else "_:" + _text(raw.focus),
                 focus_label=describe.label(raw.focus),
                 subject=describe.owner(raw.focus),
                 path=shorten(raw.path.value) if isinstance(raw.path, ox.NamedNode) else None,
                 message=messages[0],
-                value=(raw.value.value if isinstance(raw.value, ox.Literal) else shorten(raw.value.value))
+                value=(_text(raw.value) if isinstance(raw.value, ox.Literal) else shorten(raw.value.value))
                 if raw.value is not None
                 else None,
                 shape=shorten(raw.shape.value) if isinstance(raw.shape, ox.NamedNode) else None,
@@ -1439,7 +1483,7 @@ class _Describer:
             for quad in self.store.quads_for_pattern(None, None, node, ox.DefaultGraph()):
                 return f"{self.label(quad.subject)} / {shorten(quad.predicate.value)}"  # type: ignore[arg-type]
             return "(blank node)"
-        return node.value
+        return _text(node)
 
     def owner(self, node: Term, depth: int = 0) -> str | None:
         if isinstance(node, ox.NamedNode):
