@@ -1,25 +1,26 @@
 """Fast SHACL validation: the shapes compiled once into SPARQL queries that run on the Oxigraph store itself.
 
 pySHACL (:mod:`kg.validate`) is the reference engine; this one exists because pySHACL needs an rdflib copy of
-the graph and evaluates constraints node by node (18 s at 1e5 triples, minutes at 1e6). Here every constraint
-of every shape becomes one set-at-a-time SPARQL SELECT over all focus nodes of its shape, and the rows it
-returns are the validation results: focus node, path, value, source shape, constraint component, severity
-and message, exactly as pySHACL reports them (``tests/test_shaclfast.py`` proves it on the shipped graph and
-every shape fixture).
+the graph and evaluates constraints node by node: 75 s at 1e5 triples with our shapes, over half an hour at
+1e6. Here every constraint of every shape becomes one set-at-a-time SPARQL SELECT over all focus nodes of its
+shape, and the rows it returns are the validation results: focus node, path, value, source shape, constraint
+component, severity and message, exactly as pySHACL reports them (``tests/test_shaclfast.py`` proves it on the
+shipped graph, every shape fixture, a damaged copy of the graph and one shape per constraint kind).
 
 Only the SHACL features our shapes use are compiled (see ``_NODE_PARAMETERS``); a shape that uses anything
 else makes the compiler raise :class:`UnsupportedShapeError` naming the shape and the feature, so nothing is
 ever silently accepted.
 
-How the queries are written, because Oxigraph evaluates ``FILTER (NOT) EXISTS`` row by row and slowly
-(``../shared/MEASURED.md``): a node that must *not* be an instance of a class is found with ``MINUS`` against
-the class's instances, nested shapes (``sh:or``, ``sh:not``, ``sh:and``, ``sh:node``, ``sh:property``,
-``sh:qualifiedValueShape``) are evaluated as sets of conforming nodes built from joins and ``MINUS``, and
-counts use ``GROUP BY``. The ``sh:select`` text of SHACL-SPARQL constraints and targets is parsed and rewritten
-only in ways that keep its meaning under pySHACL: ``$this`` comes from joining the shape's focus nodes in
-front of the query body (pySHACL binds it before evaluation), a nested group after a pattern is joined
-``LATERAL`` (rdflib, under pySHACL, evaluates such a group with the outer bindings already in place), and a
-``FILTER NOT EXISTS`` over several self-contained triple patterns becomes ``MINUS``.
+How the queries are written, because Oxigraph evaluates ``FILTER (NOT) EXISTS`` row by row, slowly unless the
+pattern is one triple from a bound node (``../shared/MEASURED.md``): a node that must *not* be an instance of
+a class is found with ``MINUS`` against the class's instances; a nested shape (``sh:or``, ``sh:not``,
+``sh:and``, ``sh:node``, ``sh:property``, ``sh:qualifiedValueShape``) becomes a FILTER expression when each
+of its tests reads at most one triple pattern, and otherwise a set of conforming nodes built from joins and
+``MINUS``; counts use ``GROUP BY``. The ``sh:select`` text of SHACL-SPARQL constraints and targets is parsed
+and rewritten only in ways that keep its meaning under pySHACL: ``$this`` comes from joining the shape's focus
+nodes in front of the query body (pySHACL binds it before evaluation), a nested group after a pattern is
+joined ``LATERAL`` (rdflib, under pySHACL, evaluates such a group with the outer bindings already in place),
+and a ``FILTER NOT EXISTS`` over several self-contained triple patterns becomes ``MINUS``.
 
 >>> import kg
 >>> report = validate(kg.load())
@@ -521,8 +522,8 @@ class Check:
     """One compiled query and how to read its rows.
 
     ``kind``: ``value`` rows (?this ?value) and ``focus`` rows (?this) are results as they come; ``count``
-    rows (?this ?n) are results of ``components`` min/max count; ``sparql`` rows carry every projected
-    variable of a SHACL-SPARQL constraint (message placeholders are filled from them).
+    rows (?this ?n) are compared with ``bounds`` (min, max; of conforming values when ``qualified``);
+    ``sparql`` rows carry every projected variable of a SHACL-SPARQL constraint, which fill the message.
     """
 
     shape: Term
@@ -562,12 +563,6 @@ def _vars(names: Iterable[str]) -> str:
 
 def _project(dom_vars: Sequence[str], text: str) -> str:
     return f"{{ SELECT DISTINCT {_vars(dom_vars)} WHERE {{ {text} }} }}"
-
-
-def _term(term: Term) -> str:
-    if isinstance(term, ox.BlankNode):
-        raise UnsupportedShapeError(f"a blank node ({term}) used as a value in a shape")
-    return str(term)
 
 
 def _sparql_string(text: str) -> str:
@@ -780,7 +775,7 @@ class _Compiler:
                 exists = f"EXISTS {{ ?{v} {path} ?{w} }}"
                 tests.append(exists if local == "minCount" else f"!{exists}")
             elif local == "hasValue":
-                tests.append(f"EXISTS {{ ?{v} {path} {_term(value)} }}")
+                tests.append(f"EXISTS {{ ?{v} {path} {self.term(value, shape)} }}")
             elif local in ("uniqueLang", "lessThanOrEquals", "qualifiedValueShape", "property", "sparql"):
                 return None
             else:
@@ -802,13 +797,13 @@ class _Compiler:
             if path_node is not None:
                 path = self.path(path_node, shape)
                 if local == "hasValue":
-                    parts.append(f"?{v} {path} {_term(value)}")
+                    parts.append(f"?{v} {path} {self.term(value, shape)}")
                 elif local == "minCount" and self.integer(value, shape, local) == 1 and self.bounded(path):
                     parts.append(f"?{v} {path} ?{self.fresh()}")
                 else:
                     return None
             elif local == "class":
-                parts.append(f"?{v} {_INSTANCE_OF} {_term(value)}")
+                parts.append(f"?{v} {_INSTANCE_OF} {self.term(value, shape)}")
             elif local in ("node", "property"):
                 inner = self.shape_pos(value, v, stack)
                 if inner is None:
@@ -865,7 +860,7 @@ class _Compiler:
         if test is not None:
             return _Dom(f"{dom.text} FILTER ({test})", dom.vars)
         if local == "class":
-            return _Dom(_project(dom.vars, f"{dom.text} . ?{v} {_INSTANCE_OF} {_term(value)}"), dom.vars)
+            return _Dom(_project(dom.vars, f"{dom.text} . ?{v} {_INSTANCE_OF} {self.term(value, shape)}"), dom.vars)
         if local in ("node", "property"):
             return self.sat(value, dom, v, stack)
         if local == "not":
@@ -885,7 +880,7 @@ class _Compiler:
         if test is not None:
             return _Dom(f"{dom.text} FILTER (!{test})", dom.vars)
         if local == "class":
-            return _Dom(f"{dom.text} MINUS {{ ?{v} {_INSTANCE_OF} {_term(value)} }}", dom.vars)
+            return _Dom(f"{dom.text} MINUS {{ ?{v} {_INSTANCE_OF} {self.term(value, shape)} }}", dom.vars)
         if local in ("node", "property"):
             return self.unsat(value, dom, v, stack)
         if local == "not":
@@ -918,7 +913,7 @@ class _Compiler:
             )
             return _Dom(counted if local == "minCount" else f"{dom.text} MINUS {counted}", dom.vars)
         if local == "hasValue":
-            return _Dom(_project(dom.vars, f"{dom.text} . ?{v} {path} {_term(value)}"), dom.vars)
+            return _Dom(_project(dom.vars, f"{dom.text} . ?{v} {path} {self.term(value, shape)}"), dom.vars)
         if local in ("property", "sparql"):
             raise UnsupportedShapeError(f"{self.name(shape)}: sh:{local} on a property shape")
         if local == "qualifiedValueShape":
@@ -951,9 +946,9 @@ class _Compiler:
             )
         if local == "lessThanOrEquals":
             other = self.fresh()
+            test = _less_or_equal(f"?{w}", f"?{other}")
             return _Dom(
-                f"{reach.text} . ?{v} {_term(value)} ?{other} FILTER (!({_less_or_equal(f'?{w}', f'?{other}')}))",
-                (*reach.vars, other),
+                f"{reach.text} . ?{v} {self.term(value, shape)} ?{other} FILTER (!({test}))", (*reach.vars, other)
             )
         return self.unsat_param(shape, local, value, reach, w, stack)
 
@@ -985,9 +980,9 @@ class _Compiler:
             members = self.items(value, shape)
             if not members:
                 return "false"
-            return "(" + " || ".join(f"sameTerm({x}, {_term(m)})" for m in members) + ")"
+            return "(" + " || ".join(f"sameTerm({x}, {self.term(m, shape)})" for m in members) + ")"
         if local == "hasValue":
-            return f"sameTerm({x}, {_term(value)})"
+            return f"sameTerm({x}, {self.term(value, shape)})"
         if local == "pattern":
             if not isinstance(value, ox.Literal):
                 raise UnsupportedShapeError(f"{self.name(shape)}: sh:pattern must be a literal")
@@ -1036,6 +1031,14 @@ class _Compiler:
                 pass
         raise UnsupportedShapeError(f"{self.name(shape)}: sh:{local} must be an integer")
 
+    def term(self, term: Term, shape: Term) -> str:
+        """A value of the shapes graph written into a query (a blank node cannot be)."""
+        if isinstance(term, ox.BlankNode):
+            raise UnsupportedShapeError(
+                f"{self.name(shape)}: a blank node where the fast engine needs an IRI or literal"
+            )
+        return str(term)
+
     def check_regex(self, shape: Term, pattern: str, flags: str) -> None:
         """Oxigraph turns an invalid regex into an unbound value, which a FILTER would read as "no match";
         make sure the pattern compiles, so that never happens silently."""
@@ -1078,14 +1081,16 @@ class _Compiler:
         header: list[str] = []
         classes = self.objects(shape, SH + "targetClass")
         if classes:
-            branches.append(f"VALUES ?_sfc {{ {' '.join(_term(c) for c in classes)} }} ?this {_INSTANCE_OF} ?_sfc")
+            branches.append(
+                f"VALUES ?_sfc {{ {' '.join(self.term(c, shape) for c in classes)} }} ?this {_INSTANCE_OF} ?_sfc"
+            )
         nodes = self.objects(shape, SH + "targetNode")
         if nodes:
-            branches.append(f"VALUES ?this {{ {' '.join(_term(n) for n in nodes)} }}")
+            branches.append(f"VALUES ?this {{ {' '.join(self.term(n, shape) for n in nodes)} }}")
         for predicate in self.objects(shape, SH + "targetSubjectsOf"):
-            branches.append(f"?this {_term(predicate)} ?_sft")
+            branches.append(f"?this {self.term(predicate, shape)} ?_sft")
         for predicate in self.objects(shape, SH + "targetObjectsOf"):
-            branches.append(f"?_sft {_term(predicate)} ?this")
+            branches.append(f"?_sft {self.term(predicate, shape)} ?this")
         for target in self.objects(shape, SH + "target"):
             types = self.objects(target, RDF + "type")
             if types and ox.NamedNode(SH + "SPARQLTarget") not in types:
@@ -1171,9 +1176,9 @@ class _Compiler:
                 raise UnsupportedShapeError(f"{self.name(shape)}: sh:{local} on a property shape")
             if local == "hasValue":
                 where = (
-                    f"{focus} MINUS {{ ?this {path} {_term(value)} }}"
+                    f"{focus} MINUS {{ ?this {path} {self.term(value, shape)} }}"
                     if self.bounded(path)
-                    else f"{focus} MINUS {_project(('this',), f'{focus} . ?this {path} {_term(value)}')}"
+                    else f"{focus} MINUS {_project(('this',), f'{focus} . ?this {path} {self.term(value, shape)}')}"
                 )
                 self.add(shape, local, "focus", f"SELECT DISTINCT ?this WHERE {{ {where} }}", header)
             elif local == "uniqueLang":

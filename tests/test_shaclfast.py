@@ -449,6 +449,10 @@ def test_cli_engine_fast_with_an_extra_file(graph):
     data = json.loads(run.stdout)
     assert data["engine"] == "fast" and data["conforms"] is False
     reference = graph.validate([extra], engine="pyshacl")
-    assert data["results"] == [kg.to_jsonable(r) for r in reference.results]
+
+    def same(results):
+        return sorted(json.dumps(r, sort_keys=True) for r in results)
+
+    assert same(data["results"]) == same(kg.to_jsonable(r) for r in reference.results)
     ok = run_cli("validate", "--engine", "fast")
     assert ok.returncode == 0 and ok.stdout.strip().endswith("(fast)"), ok.stdout + ok.stderr

@@ -1,0 +1,155 @@
+"""SHACL validation, fast engine (shapes compiled to SPARQL on Oxigraph) against pySHACL, at growing size.
+
+    python benchmarks/validate.py                     # shipped graph, 1e5 and 1e6 (pySHACL up to 1e5)
+    python benchmarks/validate.py --pyshacl-max 1e6 --pyshacl-repeat 1 --pyshacl-timeout 2700   # pySHACL at 1e6
+
+Each graph is the shipped graph plus, for a size N, synthetic data grown to N triples by benchmarks/synth.py
+(deterministic; it passes the shapes). Both engines run through ``validate(engine=...)``, as a user calls them:
+the pySHACL time includes handing the store to rdflib; the fast time is warm (the shapes are compiled once per
+process; that one-off time is printed too). Medians of ``--repeat`` runs. pySHACL runs in a forked child that
+is stopped after ``--pyshacl-timeout`` seconds; the table then shows "> limit", a lower bound. Wherever both
+engines finished, their results are compared in full (severity, focus, path, value, shape, component, message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import kg
+from kg import shaclfast
+
+HERE = Path(__file__).resolve().parent
+
+
+def _count(text: str) -> int:
+    return int(float(text))
+
+
+def median_time(run, repeat: int):
+    times, report = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        report = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), report
+
+
+def key(result) -> tuple:
+    return (
+        result.severity,
+        result.focus,
+        result.path,
+        result.value,
+        result.shape,
+        result.constraint,
+        result.message,
+    )
+
+
+def _pyshacl_child(graph: kg.KnowledgeGraph, repeat: int, pipe) -> None:
+    seconds, report = median_time(lambda: graph.validate(engine="pyshacl"), repeat)
+    pipe.send((seconds, report.conforms, report.triples, Counter(map(key, report.results))))
+
+
+def pyshacl_time(graph: kg.KnowledgeGraph, repeat: int, timeout: float):
+    """(median seconds, conforms, triples, results) of pySHACL, or None when it outlives ``timeout``."""
+    context = multiprocessing.get_context("fork")  # the child works on the graph already loaded
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_pyshacl_child, args=(graph, repeat, send))
+    child.start()
+    answer = receive.recv() if receive.poll(timeout) else None
+    child.terminate()
+    child.join()
+    return answer
+
+
+def measure(name: str, graph: kg.KnowledgeGraph, args, pyshacl: bool) -> dict:
+    fast_s, fast = median_time(lambda: graph.validate(engine="fast"), args.repeat)
+    row = {"graph": name, "triples": fast.triples, "fast": fast_s, "conforms": fast.conforms}
+    row["results"] = len(fast.results)
+    if pyshacl:
+        answer = pyshacl_time(graph, args.pyshacl_repeat, args.pyshacl_timeout)
+        if answer is None:
+            row["pyshacl_over"] = args.pyshacl_timeout
+        else:
+            seconds, conforms, triples, results = answer
+            row["pyshacl"] = seconds
+            row["same"] = (Counter(map(key, fast.results)), fast.conforms, fast.triples) == (
+                results,
+                conforms,
+                triples,
+            )
+    return row
+
+
+def line(row: dict) -> str:
+    ref, over = row.get("pyshacl"), row.get("pyshacl_over")
+    if ref is not None:
+        timing = f"{ref:8.1f}s {ref / row['fast']:8.0f}x"
+    elif over is not None:
+        ratio = over / row["fast"]
+        timing = f"{f'>{over:.0f}s':>9} {f'>{ratio:.0f}x':>9}"
+    else:
+        timing = f"{'-':>9} {'-':>9}"
+    same = {True: f"yes ({row['results']} results)", False: "NO"}.get(row.get("same"), "not compared")
+    verdict = "conforms" if row["conforms"] else "VIOLATES"
+    return f"{row['graph']:15} {row['triples']:9d} {row['fast']:8.2f}s {timing}  {verdict:10} {same}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1e5,1e6", help="synthetic graph sizes in triples (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5, help="fast-engine runs per graph (default: %(default)s)")
+    parser.add_argument("--pyshacl-repeat", type=int, default=3, help="pySHACL runs per graph (default: %(default)s)")
+    parser.add_argument(
+        "--pyshacl-max", type=_count, default=100_000, help="time pySHACL up to this size (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--pyshacl-timeout",
+        type=float,
+        default=1800,
+        help="stop pySHACL after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    sizes = [_count(s) for s in args.sizes.split(",") if s]
+
+    started = time.perf_counter()
+    compiled = shaclfast.compile_shapes()
+    print(
+        f"shapes compiled once: {compiled.shapes} shapes with targets -> {len(compiled.checks)} SPARQL queries in "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms",
+        flush=True,
+    )
+    rows = [measure("shipped", kg.load(), args, pyshacl=True)]
+    print(f"  {line(rows[-1])}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"synth-{size}.nt"
+            command = [sys.executable, str(HERE / "synth.py"), "--triples", str(size), "--seed", str(args.seed)]
+            subprocess.run([*command, "-o", str(path)], check=True, capture_output=True)
+            graph = kg.load(path)
+            name = f"synthetic {size:.0e}".replace("+0", "")
+            rows.append(measure(name, graph, args, pyshacl=size <= args.pyshacl_max))
+            print(f"  {line(rows[-1])}", flush=True)
+            del graph
+
+    print()
+    print(f"{'graph':15} {'triples':>9} {'fast':>9} {'pySHACL':>9} {'speed-up':>9}  {'verdict':10} same results")
+    for row in rows:
+        print(line(row))
+    python = sys.version.split()[0]
+    print(f"\nfast: median of {args.repeat} warm runs; pySHACL: median of {args.pyshacl_repeat} (Python {python})")
+    return 0 if all(row.get("same", True) for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
