@@ -60,12 +60,23 @@ def _pyshacl_child(graph: kg.KnowledgeGraph, repeat: int, pipe) -> None:
 
 
 def pyshacl_time(graph: kg.KnowledgeGraph, repeat: int, timeout: float):
-    """(median seconds, conforms, triples, results) of pySHACL, or None when it outlives ``timeout``."""
+    """(median seconds, conforms, triples, results) of pySHACL; None when it outlives ``timeout``. A child that
+    ends without an answer (killed from outside) is an error, never read as a timeout."""
     context = multiprocessing.get_context("fork")  # the child works on the graph already loaded
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_pyshacl_child, args=(graph, repeat, send))
+    started = time.perf_counter()
     child.start()
-    answer = receive.recv() if receive.poll(timeout) else None
+    answer = None
+    while time.perf_counter() - started < timeout:
+        if receive.poll(5):
+            answer = receive.recv()
+            break
+        if not child.is_alive() and not receive.poll(0):
+            raise SystemExit(
+                f"the pySHACL process ended without a result after {time.perf_counter() - started:.0f} s "
+                f"(exit code {child.exitcode})"
+            )
     child.terminate()
     child.join()
     return answer
