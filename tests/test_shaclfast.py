@@ -23,6 +23,9 @@ from kg.namespaces import SHAPES, SPARQL_PREFIXES
 from kg.store import KnowledgeGraph
 from kg.validate import AUTO_FAST_FROM, ValidationReport, validate
 
+# kinds.ttl holds "yes"^^xsd:boolean on purpose; rdflib (under pySHACL) warns about it
+pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
+
 FIXTURES = sorted((DATA / "shapes").glob("*.ttl"))
 BASE_FILES = (REPO / "ontology" / "sslmb.ttl", REPO / "ontology" / "instances" / "quantities.ttl")
 KINDS = DATA / "shaclfast"
