@@ -554,7 +554,8 @@ def test_request_size_cap_is_413(server):
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     # without Content-Length (chunked), the cap applies while reading
     conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
-    chunks = (b"#" + b"x" * 65536 for _ in range(20))
+    # 16 chunks of 65,537 bytes: just over the 1 MiB cap, so the refusal comes when the body is all but sent
+    chunks = (b"#" + b"x" * 65536 for _ in range(16))
     conn.request(
         "POST", "/sparql", body=chunks, headers={"Content-Type": "application/sparql-query"}, encode_chunked=True
     )
