@@ -1420,7 +1420,7 @@ def validate(
     Raises :class:`UnsupportedShapeError` when a shape uses a feature this engine does not compile.
     """
     from kg.store import load_file
-    from kg.validate import _SEVERITY_ORDER, ValidationReport, ValidationResult
+    from kg.validate import ValidationResult, report
 
     started = time.perf_counter() if started is None else started
     extra_paths = [Path(p) for p in extra]
@@ -1455,19 +1455,7 @@ def validate(
                 constraint=shorten(raw.component).replace(SH, "sh:"),
             )
         )
-    results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus_label, r.path or "", r.message))
-    violations = sum(r.severity == "Violation" for r in results)
-    return ValidationReport(
-        conforms=violations == 0,
-        violations=violations,
-        warnings=sum(r.severity == "Warning" for r in results),
-        triples=_triples(store),
-        shapes_files=tuple(p.name for p in shape_paths),
-        data_files=tuple([*(p.name for p in graph.sources), *(str(p) for p in extra_paths)]),
-        engine="fast",
-        seconds=round(time.perf_counter() - started, 3),
-        results=tuple(results),
-    )
+    return report(results, _triples(store), shape_paths, graph, extra_paths, "fast", started)
 
 
 def _triples(store: ox.Store) -> int:

@@ -198,16 +198,23 @@ def _pyshacl(
                 constraint=shorten(str(component)).replace(SH, "sh:") if component is not None else None,
             )
         )
-    results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus_label, r.path or "", r.message))
+    return report(results, len(data), shape_paths, graph, extra_paths, "pyshacl", started)
+
+
+def report(results, triples, shape_paths, graph, extra_paths, engine, started) -> ValidationReport:
+    """The report both engines return: results sorted by severity, focus label, path and message."""
+    results = sorted(
+        results, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus_label, r.path or "", r.message)
+    )
     violations = sum(r.severity == "Violation" for r in results)
     return ValidationReport(
         conforms=violations == 0,
         violations=violations,
         warnings=sum(r.severity == "Warning" for r in results),
-        triples=len(data),
+        triples=triples,
         shapes_files=tuple(p.name for p in shape_paths),
         data_files=tuple([*(p.name for p in graph.sources), *(str(p) for p in extra_paths)]),
-        engine="pyshacl",
+        engine=engine,
         seconds=round(time.perf_counter() - started, 3),
         results=tuple(results),
     )
