@@ -1,14 +1,19 @@
-"""The fact sheet of one entity: what it is, what the review says of it, with numbers, links and evidence."""
+"""The fact sheet of one entity: what it is, what the review says of it, with numbers, links and evidence.
+
+Facts stated for a family reach the entity only as far as their scope allows (:mod:`kg.scope`); those that do not
+are listed apart with the reason, so a reader sees both what applies and what was held back.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg import evidence as ev
 from kg import quantity as qty
+from kg import scope as sc
 from kg.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
 
 if TYPE_CHECKING:
@@ -29,7 +34,9 @@ class Link:
     """One object-property link, seen from the described entity.
 
     ``direction`` is ``out`` (entity -> other) or ``in`` (other -> entity); ``via`` names the electrolyte
-    family the link was inherited from, when it is not the entity's own.
+    family the link was inherited from, when it is not the entity's own. For a statement the entity makes as a
+    family, ``scope`` says how far it reaches over the members when that is not "typical of members",
+    ``scope_as_printed`` gives the source's words and ``exceptions`` the members the source excepts.
     """
 
     relation: str
@@ -38,6 +45,36 @@ class Link:
     other: Ref
     evidence: ev.Evidence
     via: Ref | None = None
+    scope: str | None = None
+    scope_as_printed: str | None = None
+    exceptions: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A statement of one of the entity's families that does not reach it, and why: ``reason`` is one of
+    "said of some members only", "said of the group as a whole", "known exception", "superseded by a narrower
+    family", "contradicted by its own data"; ``detail`` says more (the member's own value, the narrower family)."""
+
+    relation: str
+    relation_iri: str
+    direction: str
+    other: Ref
+    via: Ref
+    reason: str
+    detail: str
+    evidence: ev.Evidence
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A finding the review credits to the described person or group: an entity (``relation`` empty) or a link
+    ``subject -relation-> other``."""
+
+    subject: Ref
+    relation: str | None
+    other: Ref | None
+    evidence: ev.Evidence
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,8 @@ class FactSheet:
     links: tuple[Link, ...]
     evidence: ev.Evidence
     uncertain: bool
+    withheld: tuple[Withheld, ...] = ()
+    credited: tuple[Credit, ...] = ()
 
 
 # Links shown as quantities, names or evidence rather than as links.
@@ -81,6 +120,7 @@ _HIDDEN = {
     qty.HAS_OUTCOME,
     *qty.CONDITION_PROPERTIES,
     *ev.EVIDENCE_PREDICATES,
+    *sc.SCOPE_PREDICATES,
     OWL + "annotatedSource",
     OWL + "annotatedTarget",
     OWL + "annotatedProperty",
@@ -94,9 +134,6 @@ _NAME_PROPS = {
     SSLMB + "formula",
     SSLMB + "uncertainReading",
 }
-# Family-level links worth inheriting: what an electrolyte family is exposed to, shows, and is treated with.
-_INHERITED = {SSLMB + "susceptibleTo", SSLMB + "exhibitsMechanism", SSLMB + "hasTrait"}
-_INHERITED_IN = {SSLMB + "appliesTo"}
 
 
 def _ref(graph: KnowledgeGraph, iri: str) -> Ref:
@@ -114,22 +151,63 @@ def family_of(graph: KnowledgeGraph, iri: str) -> list[str]:
     return chain
 
 
-def _links(
-    graph: KnowledgeGraph, iri: str, via: str | None, only_out: set[str] | None, only_in: set[str] | None
-) -> list[Link]:
+def _links(graph: KnowledgeGraph, iri: str) -> list[Link]:
+    """The entity's own links, each with the scope recorded for it when the entity is a family."""
     node = ox.NamedNode(iri)
+    scoped = {(s.relation, s.other, s.direction): s for s in sc.statements_of(graph, iri)} if graph.is_class(iri) else {}
     out: list[Link] = []
-    via_ref = _ref(graph, via) if via else None
     for quad in graph.store.quads_for_pattern(node, None, None):
         p, o = quad.predicate.value, quad.object
-        if p in _HIDDEN or not isinstance(o, ox.NamedNode) or (only_out is not None and p not in only_out):
+        if p in _HIDDEN or not isinstance(o, ox.NamedNode):
             continue
-        out.append(Link(graph.label(p), p, "out", _ref(graph, o.value), ev.of_link(graph, iri, p, o.value), via_ref))
+        link = Link(graph.label(p), p, "out", _ref(graph, o.value), ev.of_link(graph, iri, p, o.value))
+        out.append(_with_scope(graph, link, scoped.get((p, o.value, "out"))))
     for quad in graph.store.quads_for_pattern(None, None, node):
         p, s = quad.predicate.value, quad.subject
-        if p in _HIDDEN or not isinstance(s, ox.NamedNode) or (only_in is not None and p not in only_in):
+        if p in _HIDDEN or not isinstance(s, ox.NamedNode):
             continue
-        out.append(Link(graph.label(p), p, "in", _ref(graph, s.value), ev.of_link(graph, s.value, p, iri), via_ref))
+        link = Link(graph.label(p), p, "in", _ref(graph, s.value), ev.of_link(graph, s.value, p, iri))
+        out.append(_with_scope(graph, link, scoped.get((p, s.value, "in"))))
+    return out
+
+
+def _with_scope(graph: KnowledgeGraph, link: Link, statement: sc.Statement | None) -> Link:
+    if statement is None or (statement.scope == sc.TYPICAL and not statement.exceptions):
+        return link
+    return replace(
+        link,
+        scope=None if statement.scope == sc.TYPICAL else graph.label(statement.scope),
+        scope_as_printed=statement.scope_as_printed,
+        exceptions=tuple(_ref(graph, x) for x in statement.exceptions),
+    )
+
+
+def _inherited_link(graph: KnowledgeGraph, s: sc.Statement) -> Link:
+    if s.direction == "out":
+        evidence = ev.of_link(graph, s.family, s.relation, s.other)
+    else:
+        evidence = ev.of_link(graph, s.other, s.relation, s.family)
+    return Link(graph.label(s.relation), s.relation, s.direction, _ref(graph, s.other), evidence, _ref(graph, s.family))
+
+
+def _credits(graph: KnowledgeGraph, iri: str) -> list[Credit]:
+    """What the review attributes to an agent: entities, and links through their owl:Axiom annotations."""
+    rows = graph.select(
+        """SELECT ?x ?s ?p ?o WHERE {
+             { ?x prov:wasAttributedTo ?agent FILTER(isIRI(?x)) }
+             UNION { ?ax prov:wasAttributedTo ?agent ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ;
+                         owl:annotatedTarget ?o }
+           }""",
+        agent=iri,
+    ) if iri.startswith(SSLMB) else []
+    out = []
+    for row in rows:
+        if "x" in row:
+            out.append(Credit(_ref(graph, row["x"]), None, None, ev.of_entity(graph, row["x"])))
+        else:
+            s, p, o = row["s"], row["p"], row["o"]
+            out.append(Credit(_ref(graph, s), graph.label(p), _ref(graph, o), ev.of_link(graph, s, p, o)))
+    out.sort(key=lambda c: (c.relation is not None, c.subject.label, c.relation or "", c.other.label if c.other else ""))
     return out
 
 
@@ -154,12 +232,27 @@ def describe(graph: KnowledgeGraph, iri: str) -> FactSheet:
     annotations.sort(key=lambda a: (a.property, str(a.value)))
 
     family = family_of(graph, iri)
-    links = _links(graph, iri, None, None, None)
+    links = _links(graph, iri)
     family_quantities: list[tuple[Ref, qty.Quantity]] = []
-    for cls in family:
-        links.extend(_links(graph, cls, cls, _INHERITED, _INHERITED_IN))
-        family_quantities.extend((_ref(graph, cls), q) for q in qty.of(graph, cls))
+    withheld: list[Withheld] = []
+    for judged in sc.inherited(graph, iri, family):
+        s = judged.statement
+        if s.relation == qty.HAS_QUANTITY:
+            number = qty.read(graph, ox.NamedNode(s.other))
+            if judged.applies:
+                family_quantities.append((_ref(graph, s.family), number))
+                continue
+            link = Link(number.metric or number.label, s.relation, "out", Ref(s.other, number.label, "quantity"),
+                        number.evidence, _ref(graph, s.family))
+        else:
+            link = _inherited_link(graph, s)
+            if judged.applies:
+                links.append(link)
+                continue
+        withheld.append(Withheld(link.relation, link.relation_iri, link.direction, link.other, _ref(graph, s.family),
+                                 judged.reason, judged.detail, link.evidence))
     links.sort(key=lambda lk: (lk.via is not None, lk.direction, lk.relation, lk.other.label))
+    withheld.sort(key=lambda w: (w.reason, w.relation, w.other.label))
 
     uncertain = graph.value(iri, SSLMB + "uncertainReading")
     return FactSheet(
@@ -178,4 +271,6 @@ def describe(graph: KnowledgeGraph, iri: str) -> FactSheet:
         links=tuple(links),
         evidence=ev.of_entity(graph, iri),
         uncertain=bool(uncertain),
+        withheld=tuple(withheld),
+        credited=tuple(_credits(graph, iri)) if graph.kind(iri) == "agent" else (),
     )

@@ -25,9 +25,19 @@ CONDITION_PROPERTIES = (
 )
 
 
+# How a condition reads in a sentence: "at 25 °C", "over 200 h", "after 60 cycles" (by the condition property).
+_CONDITION_PHRASES = {
+    SSLMB + "atTemperature": "at {}",
+    SSLMB + "atCurrentDensity": "at {}",
+    SSLMB + "atCRate": "at {}",
+    SSLMB + "afterCycles": "after {} cycles",
+    SSLMB + "overDuration": "over {}",
+}
+
+
 @dataclass(frozen=True)
 class Condition:
-    """A condition of a measurement, e.g. ``at temperature 25 °C``."""
+    """A condition of a measurement; ``str()`` reads as a phrase: ``at 25 °C``, ``over 200 h``, ``after 60 cycles``."""
 
     relation: str
     value: float | None
@@ -35,9 +45,12 @@ class Condition:
     maximum: float | None
     unit: str | None
     kind: str | None
+    relation_iri: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.relation} {_amount(self.value, self.minimum, self.maximum)} {_shown(self.unit)}".strip()
+        amount = f"{_amount(self.value, self.minimum, self.maximum)} {_shown(self.unit)}".strip()
+        phrase = _CONDITION_PHRASES.get(self.relation_iri or "")
+        return phrase.format(amount) if phrase else f"{self.relation} {amount}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,10 @@ class Quantity:
     """A number the review reports, as stored: value (or range), unit, kind, metric, conditions, evidence.
 
     ``normalized`` gives the value in the conventional unit of its kind where one is defined (S/cm for
-    conductivity), so that values printed in different units compare directly.
+    conductivity), so that values printed in different units compare directly. ``str()`` gives the amount with
+    its conditions; :attr:`described` puts the metric in front ("overpotential as low as 12 mV (over 200 h)"), as
+    every listing of outcomes shows them. For a number stated of a family, ``scope`` names how far it reaches
+    when that is not "typical of members", and ``exceptions`` the members the source excepts.
     """
 
     iri: str
@@ -64,12 +80,24 @@ class Quantity:
     evidence: ev.Evidence
     uncertain: bool
     note: str | None
+    scope: str | None = None
+    scope_as_printed: str | None = None
+    exceptions: tuple[str, ...] = ()
+    metric_iri: str | None = None
 
     def __str__(self) -> str:
-        amount = _amount(self.value, self.minimum, self.maximum)
+        if self.printed_as and ":" in self.printed_as and self.value is not None and _shown(self.unit) == "":
+            amount = self.printed_as  # a ratio reads as printed: 3:1
+        else:
+            amount = _amount(self.value, self.minimum, self.maximum)
         head = f"{self.qualifier + ' ' if self.qualifier else ''}{amount} {_shown(self.unit)}".strip()
         conditions = ", ".join(str(c) for c in self.conditions)
         return f"{head} ({conditions})" if conditions else head
+
+    @property
+    def described(self) -> str:
+        """The number with what it measures: ``overpotential as low as 12 mV (over 200 h)``."""
+        return f"{self.metric or self.label} {self}".strip()
 
 
 def _shown(unit: str | None) -> str:
@@ -167,6 +195,7 @@ def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
                         _num(graph, cond, SCHEMA + "maxValue"),
                         _symbol(graph, cunit.value if isinstance(cunit, ox.NamedNode) else None),
                         graph.label(ckind.value) if isinstance(ckind, ox.NamedNode) else None,
+                        predicate,
                     )
                 )
     normalized = None
@@ -185,6 +214,13 @@ def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
     uncertain = _one(graph, node, SSLMB + "uncertainReading")
     note = _one(graph, node, SKOS + "editorialNote")
     label = _one(graph, node, RDFS + "label")
+    scope = _one(graph, node, SSLMB + "statementScope")
+    scope_printed = _one(graph, node, SSLMB + "scopeAsPrinted")
+    exceptions = sorted(
+        graph.label(q.object.value)
+        for q in graph.store.quads_for_pattern(node, ox.NamedNode(SSLMB + "knownException"), None)
+        if isinstance(q.object, ox.NamedNode)
+    )
     return Quantity(
         iri=iri,
         label=label.value if label is not None else "",
@@ -202,6 +238,11 @@ def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
         evidence=ev.of_node(graph, node),
         uncertain=uncertain is not None and uncertain.value in ("true", "1"),
         note=note.value if note is not None else None,
+        scope=graph.label(scope.value) if isinstance(scope, ox.NamedNode) and scope.value != SSLMB + "TypicalOfMembers"
+        else None,
+        scope_as_printed=scope_printed.value if scope_printed is not None else None,
+        exceptions=tuple(exceptions),
+        metric_iri=metric_term.value if isinstance(metric_term, ox.NamedNode) else None,
     )
 
 

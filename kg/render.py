@@ -65,7 +65,18 @@ def quantity_line(q: Any) -> str:
         text += f"  [printed: {q.printed_as}]"
     if q.uncertain:
         text += "  (uncertain reading)"
+    text += scope_note(q.scope, q.scope_as_printed, q.exceptions)
     return text
+
+
+def scope_note(scope: str | None, printed: str | None, exceptions: Sequence[Any]) -> str:
+    """How far a family-level statement reaches, in brackets: ``  {some members: "some inorganic SSEs"}``."""
+    parts = []
+    if scope:
+        parts.append(scope + (f': "{printed}"' if printed else ""))
+    if exceptions:
+        parts.append("except " + ", ".join(getattr(x, "label", x) for x in exceptions))
+    return f"  {{{'; '.join(parts)}}}" if parts else ""
 
 
 def fact_sheet(sheet: Any) -> str:
@@ -105,8 +116,27 @@ def fact_sheet(sheet: Any) -> str:
         for lk in links:
             arrow = "->" if lk.direction == "out" else "<-"
             via = f" (as {lk.via.label})" if lk.via else ""
-            rows.append([f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}", _evidence(lk.evidence)])
+            scoped = scope_note(lk.scope, lk.scope_as_printed, lk.exceptions)
+            rows.append(
+                [f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}{scoped}", _evidence(lk.evidence)]
+            )
         out.append("\n".join("  " + line for line in table(["relation", "entity", "evidence"], rows).splitlines()))
+    if sheet.withheld:
+        out.append("\nNot inherited from its family")
+        rows = []
+        for w in sheet.withheld:
+            arrow = "->" if w.direction == "out" else "<-"
+            why = w.reason + (f" ({w.detail})" if w.detail else "")
+            rows.append([f"{arrow} {w.relation}", f"{w.other.label} [{w.other.kind}] (as {w.via.label})", why])
+        out.append("\n".join("  " + line for line in table(["relation", "entity", "why not"], rows).splitlines()))
+    if sheet.credited:
+        out.append("\nCredited by the review")
+        rows = [
+            [c.subject.label if c.relation is None else f"{c.subject.label} -{c.relation}-> {c.other.label}",
+             _evidence(c.evidence)]
+            for c in sheet.credited
+        ]
+        out.append("\n".join("  " + line for line in table(["finding", "evidence"], rows).splitlines()))
     ev = sheet.evidence
     if ev.locations or ev.references or ev.attributed_to:
         out.append("\nEvidence")

@@ -53,9 +53,21 @@ def test_json_structure_is_stable(graph):
         "links",
         "evidence",
         "uncertain",
+        "withheld",
+        "credited",
     ]
     link = data["links"][0]
-    assert list(link) == ["relation", "relation_iri", "direction", "other", "evidence", "via"]
+    assert list(link) == [
+        "relation",
+        "relation_iri",
+        "direction",
+        "other",
+        "evidence",
+        "via",
+        "scope",
+        "scope_as_printed",
+        "exceptions",
+    ]
     assert list(link["evidence"]) == ["locations", "references", "attributed_to"]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kg.namespaces import PREFIXES, SSLMB, shorten
+from kg.render import scope_note
 from kg.web import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -201,7 +202,11 @@ def entity_html(sheet: FactSheet) -> str:
         out.append(_table(["property", "value"], rows, "properties"))
     if sheet.quantities or sheet.family_quantities:
         out.append("<h2>Numbers</h2>")
-        rows = [[escape(q.metric or q.label), _quantity_text(q), "", _evidence(q.evidence)] for q in sheet.quantities]
+        rows = [
+            [escape(q.metric or q.label), _quantity_text(q) + escape(scope_note(q.scope, q.scope_as_printed, q.exceptions)),
+             "", _evidence(q.evidence)]
+            for q in sheet.quantities
+        ]
         rows += [
             [escape(q.metric or q.label), _quantity_text(q), _link(fam.iri, fam.label), _evidence(q.evidence)]
             for fam, q in sheet.family_quantities
@@ -225,6 +230,33 @@ def entity_html(sheet: FactSheet) -> str:
                 ]
             )
         out.append(_table(["relation", "entity", "evidence"], rows, "links"))
+    if sheet.withheld:
+        out.append("<h2>Not inherited from its family</h2>")
+        rows = []
+        for w in sheet.withheld:
+            arrow = "&rarr;" if w.direction == "out" else "&larr;"
+            rows.append(
+                [
+                    f"{arrow} {_link(w.relation_iri, w.relation)}",
+                    f'{_link(w.other.iri, w.other.label)} <span class="kind">[{escape(w.other.kind)}]</span>'
+                    f' <span class="via">(as {_link(w.via.iri, w.via.label)})</span>',
+                    escape(w.reason + (f" ({w.detail})" if w.detail else "")),
+                ]
+            )
+        out.append(_table(["relation", "entity", "why not"], rows, "withheld"))
+    if sheet.credited:
+        out.append("<h2>Credited by the review</h2>")
+        rows = [
+            [
+                _link(c.subject.iri, c.subject.label)
+                if c.relation is None or c.other is None
+                else f"{_link(c.subject.iri, c.subject.label)} &rarr; {escape(c.relation)} &rarr; "
+                f"{_link(c.other.iri, c.other.label)}",
+                _evidence(c.evidence),
+            ]
+            for c in sheet.credited
+        ]
+        out.append(_table(["finding", "evidence"], rows, "credited"))
     ev = sheet.evidence
     if ev.locations or ev.references or ev.attributed_to:
         out.append("<h2>Evidence</h2><dl class='facts'>")
