@@ -217,23 +217,33 @@ def cmd_check(args) -> int:
 
 
 def cmd_mitigations(args) -> int:
-    found = _graph().mitigations(args.target, max_hops=args.max_hops)
+    graph = _graph()
+    from kg.search import resolve_each
+
+    targets = resolve_each(graph, args.target, kinds=["mechanism", "failure mode"])
+    found = graph.mitigations(args.target, max_hops=args.max_hops)
     if args.format == "json":
         _json(found)
-        return 0
-    rows = [
-        [
-            m.score,
-            m.hops,
-            m.strategy_label,
-            " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
-            ", ".join(map(str, m.references)),
-            "; ".join(m.outcomes),
+        return 0 if found else 1
+    for n, target in enumerate(targets):
+        rows = [
+            [
+                m.score,
+                m.hops,
+                m.strategy_label,
+                " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
+                ", ".join(map(str, m.references)),
+                "; ".join(m.outcomes),
+            ]
+            for m in found
+            if m.target == target.iri
         ]
-        for m in found
-    ]
-    _table(["score", "hops", "strategy", "through", "refs", "outcomes"], rows)
-    return 0
+        print(("\n" if n else "") + f"{target.label} [{target.kind}] <{target.iri}>, from {args.target!r}:")
+        if rows:
+            _table(["score", "hops", "strategy", "through", "refs", "outcomes"], rows)
+        else:
+            print("  no strategy mitigates it or its causes within --max-hops")
+    return 0 if found else 1
 
 
 def cmd_risks(args) -> int:
@@ -241,19 +251,30 @@ def cmd_risks(args) -> int:
     if args.format == "json":
         _json(r)
         return 0
-    print(f"{r.electrolyte_label}: families {', '.join(r.families) or '-'}")
+    print(f"{r.electrolyte_label} <{r.electrolyte}>: families {', '.join(r.families) or '-'}")
+    if r.constituents:
+        print(f"made of: {', '.join(r.constituents)}")
     _table(
-        ["failure mode", "via", "route", "refs"],
+        ["failure mode", "via", "route", "refs", "mitigated by (uses it)"],
         [
             [
                 e.failure_mode_label,
-                e.via,
+                e.via if not e.constituent
+                else f"{e.constituent} (constituent)" if e.via == e.constituent
+                else f"{e.via} (constituent {e.constituent})",
                 " -> ".join(s.source_label for s in e.route) or "(stated)",
                 ", ".join(map(str, e.references)),
+                "; ".join(e.mitigated_by),
             ]
             for e in r.exposures
         ],
     )
+    if r.withheld:
+        print()
+        _table(
+            ["not inherited", "stated for", "why not"],
+            [[w.target_label, w.via, w.reason + (f" ({w.detail})" if w.detail else "")] for w in r.withheld],
+        )
     print()
     _table(["applicable strategy", "applies to", "refs"], [[s, h, ", ".join(map(str, n))] for s, h, n in r.strategies])
     return 0

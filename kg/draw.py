@@ -157,6 +157,25 @@ def layout(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> Drawing:
                 tuple(step.evidence.reference_numbers),
                 tuple(loc.label for loc in step.evidence.locations),
             )
+    # every direct cause of the hazard is drawn, also those no strategy reaches: a figure reads as the full list
+    from kg.paths import projection
+
+    causal = projection(graph).causal
+    unreached: set[str] = set()
+    if entity.iri in causal:
+        for cause in sorted(causal.predecessors(entity.iri), key=graph.label):
+            if cause in parent:
+                continue
+            unreached.add(cause)
+            parent[cause] = entity.iri
+            children[entity.iri].append(cause)
+            children.setdefault(cause, [])
+            step = ev.of_link(graph, cause, causal.edges[cause, entity.iri]["relation"], entity.iri)
+            links[(cause, entity.iri)] = (
+                graph.label(causal.edges[cause, entity.iri]["relation"]),
+                tuple(step.reference_numbers),
+                tuple(loc.label for loc in step.locations),
+            )
     rank = {m.strategy: i for i, m in enumerate(found)}
     for kids in children.values():
         kids.sort(key=lambda k: (k not in rank, rank.get(k, 0), graph.label(k)))
@@ -233,11 +252,13 @@ def layout(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> Drawing:
             if m.references:
                 details.append(_refs(m.references))
             details += [f"outcome: {o}" for o in m.outcomes]
+            if m.outcomes and not m.counted_outcomes:
+                details.append("(no outcome bears on this hazard or its route)")
             if m.applies_to:
                 details.append("applies to: " + ", ".join(m.applies_to))
         else:
             own = ev.of_entity(graph, n)
-            details = [kind]
+            details = [kind] + (["no strategy in the graph reaches this cause"] if n in unreached else [])
             if own.locations:
                 details.append("read in: " + "; ".join(loc.label for loc in own.locations))
             if own.reference_numbers:

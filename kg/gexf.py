@@ -7,7 +7,8 @@ number as a double), ``viz:color`` by kind group (:mod:`kg.palette`), ``viz:size
 position (one cluster per colour group, so the file opens readable before any layout is run). Each edge is
 directed, labelled with its relation's label, has the relation's prefixed name as its GEXF ``kind`` (so Gephi
 keeps two different relations between the same two entities apart instead of merging them) and typed
-attributes ``relation``, ``references`` (``"12, 15"``), ``reference_count`` (integer) and ``section``.
+attributes ``relation``, ``references`` (``"12, 15"``), ``reference_count`` (integer), ``section``, and for a
+statement made of a family ``scope`` and ``exceptions`` (see :func:`kg.network.to_networkx`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ EDGE_ATTRIBUTES = (
     ("references", "string"),
     ("reference_count", "integer"),
     ("section", "string"),
+    ("scope", "string"),
+    ("exceptions", "string"),
 )
 
 # characters XML 1.0 does not allow anywhere

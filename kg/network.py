@@ -12,7 +12,8 @@ import pyoxigraph as ox
 
 from kg import evidence as ev
 from kg import quantity as qty
-from kg.namespaces import OWL, RDF, RDFS, shorten
+from kg import scope as sc
+from kg.namespaces import OWL, RDF, RDFS, SSLMB, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ _SCHEMA_PREDICATES = frozenset(
         OWL + "onProperty",
         OWL + "someValuesFrom",
         OWL + "allValuesFrom",
+        SSLMB + "bearsOn",
+        *sc.SCOPE_PREDICATES,
     }
 )
 _TYPE = RDF + "type"
@@ -83,7 +86,9 @@ def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bo
     ``strategy``, ``reference``...), ``family`` (nearest electrolyte family label, or ``""``) and the entity's
     numbers from :func:`key_numbers` (floats). Edge attributes: ``relation`` (prefixed name, also the edge key),
     ``label`` (the relation's label), ``references`` (reference numbers, ``"12, 15"``), ``reference_count``,
-    ``section`` (the review parts the link was read from). ``bibliographic=False`` leaves out references,
+    ``section`` (the review parts the link was read from), and for a statement made of a family ``scope`` (how
+    far it reaches over the members: ``typical of members``, ``some members``, ``the group as a whole``; empty for
+    other links) and ``exceptions`` (the members the source excepts). ``bibliographic=False`` leaves out references,
     journals, authors and review parts; ``schema=True`` keeps classes, units, quantity kinds and outside terms
     (electrolyte families are always kept: they carry facts).
 
@@ -131,6 +136,17 @@ def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bo
         for q in graph.store.quads_for_pattern(None, None, None)
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
     )
+    scoped: dict[tuple[str, str, str], sc.Statement] = {}
+
+    def scope_of(s: str, p: str, o: str) -> sc.Statement | None:
+        family = s if p in sc.INHERITED_OUT else o if p in sc.INHERITED_IN else None
+        if family is None or not graph.is_class(family):
+            return None
+        if (family, p, o if family == s else s) not in scoped:
+            for statement in sc.statements_of(graph, family):
+                scoped[(family, statement.relation, statement.other)] = statement
+        return scoped.get((family, p, o if family == s else s))
+
     for s, p, o in triples:
         if p in _SCHEMA_PREDICATES or p in ev.EVIDENCE_PREDICATES and not bibliographic:
             continue
@@ -140,6 +156,7 @@ def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bo
             continue
         found = links.get((s, p, o), ev.Evidence())
         numbers = sorted(set(found.reference_numbers))
+        statement = scope_of(s, p, o)
         rel = shorten(p)
         out.add_edge(
             s,
@@ -150,6 +167,8 @@ def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bo
             references=", ".join(map(str, numbers)),
             reference_count=len(numbers),
             section="; ".join(loc.label for loc in found.locations),
+            scope=graph.label(statement.scope) if statement else "",
+            exceptions="; ".join(graph.label(x) for x in statement.exceptions) if statement else "",
         )
     return out
 

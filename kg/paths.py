@@ -10,17 +10,19 @@ import pyoxigraph as ox
 
 from kg import evidence as ev
 from kg import quantity as qty
-from kg.namespaces import OWL, RDF, SSLMB
+from kg import scope as sc
+from kg.namespaces import OWL, RDF, SSLMB, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store import KnowledgeGraph
+    from kg.store import Entity, KnowledgeGraph
 
 CAUSAL = (SSLMB + "causes", SSLMB + "contributesTo", SSLMB + "leadsTo")
 MITIGATES = SSLMB + "mitigates"
 APPLIES_TO = SSLMB + "appliesTo"
+USES_MATERIAL = SSLMB + "usesMaterial"
 HAZARD_KINDS = ("mechanism", "failure mode")
 # Schema and bookkeeping links left out of the projection's edges.
 _NOT_EDGES = {
@@ -48,8 +50,11 @@ class Step:
 class Mitigation:
     """A strategy that mitigates the target directly (``hops == 0``) or through the causal chain.
 
-    ``path`` runs from the strategy to the target; ``score`` ranks the results and ``score_explained`` says how
-    it was reached: direct beats indirect, numbers and more independent references rank higher.
+    ``path`` runs from the strategy to the target; ``outcomes`` are the strategy's reported numbers, each with
+    its metric and conditions; ``counted_outcomes`` those whose metric bears on the target or on a mechanism on
+    the route (``sslmb:bearsOn``), the only ones that count in the rank. ``score`` ranks the results and
+    ``score_explained`` says how it was reached: direct beats indirect, relevant numbers and more independent
+    references rank higher.
     """
 
     strategy: str
@@ -63,23 +68,41 @@ class Mitigation:
     applies_to: tuple[str, ...]
     score: float
     score_explained: str
+    counted_outcomes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Exposure:
     """A failure mode an electrolyte is exposed to: ``via`` is the entity (itself or a family) and ``route``
-    the mechanism chain, empty when the exposure is stated directly."""
+    the mechanism chain, empty when the exposure is stated directly. ``constituent`` names the part of a composite
+    the exposure comes through (empty for the material itself); ``mitigated_by`` lists the strategies that use
+    this very material and mitigate the failure mode or a mechanism on the route."""
 
     failure_mode: str
     failure_mode_label: str
     via: str
     route: tuple[Step, ...]
     references: tuple[int, ...]
+    constituent: str = ""
+    mitigated_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A family statement about a failure mode or mechanism that does not reach the electrolyte, and why."""
+
+    target: str
+    target_label: str
+    via: str
+    reason: str
+    detail: str
 
 
 @dataclass(frozen=True)
 class Risks:
-    """What :func:`risks` returns: exposures, the mechanisms shown, and the strategies that apply."""
+    """What :func:`risks` returns: exposures, the mechanisms shown, the strategies that apply (to it, its families
+    or its constituents; ``"uses it"`` for a strategy made with this material) and the family statements held
+    back by their scope."""
 
     electrolyte: str
     electrolyte_label: str
@@ -87,6 +110,8 @@ class Risks:
     exposures: tuple[Exposure, ...]
     mechanisms: tuple[str, ...]
     strategies: tuple[tuple[str, str, tuple[int, ...]], ...]
+    constituents: tuple[str, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
 
 
 class Projection:
@@ -130,20 +155,46 @@ def _numbers(evidences: list[ev.Evidence]) -> tuple[int, ...]:
     return tuple(sorted({n for e in evidences for n in e.reference_numbers}))
 
 
+def bears_on(graph: KnowledgeGraph) -> dict[str, frozenset[str]]:
+    """The mechanisms and failure modes each metric bears on (``sslmb:bearsOn``, also through ``skos:broader``)."""
+
+    def build(g: KnowledgeGraph) -> dict[str, frozenset[str]]:
+        rows = g.select(
+            "SELECT ?m ?t WHERE { ?m a sslmb:Metric ; skos:broader* ?general . ?general sslmb:bearsOn ?t }"
+        )
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row["m"], set()).add(row["t"])
+        return {m: frozenset(ts) for m, ts in found.items()}
+
+    return graph.memo("bears_on", build)
+
+
 def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> list[Mitigation]:
     """Strategies that mitigate ``target`` (a mechanism or failure mode) directly, or mitigate one of its
-    causes up to ``max_hops`` causal links upstream, best first.
+    causes up to ``max_hops`` causal links upstream, best first. Where ``target`` names several hazards equally
+    well ("contact"), the answer holds the strategies of each in turn (each row names its target).
 
     >>> import kg
     >>> best = mitigations(kg.load(), "H2S")[0]
     >>> best.hops, best.target_label
     (0, 'hydrogen sulfide release')
     """
+    from kg.search import resolve_each
+
+    _positive(max_hops=max_hops)
+    found: list[Mitigation] = []
+    for entity in resolve_each(graph, target, kinds=list(HAZARD_KINDS)):
+        found.extend(_mitigations_of(graph, entity, max_hops))
+    return found
+
+
+def _mitigations_of(graph: KnowledgeGraph, entity: Entity, max_hops: int) -> list[Mitigation]:
     import networkx as nx
 
-    entity = graph.resolve(target, kinds=list(HAZARD_KINDS))
     proj = projection(graph)
     causal = proj.causal
+    relevant = bears_on(graph)
     # distance and one shortest causal route from each upstream node to the target
     upstream: dict[str, list[str]] = {entity.iri: [entity.iri]}
     if entity.iri in causal:
@@ -161,17 +212,23 @@ def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> lis
             ]
             strategy_ev = ev.of_entity(graph, strategy)
             refs = _numbers([strategy_ev, steps[0].evidence])
-            outcomes = tuple(str(q) for q in qty.of(graph, strategy))
+            numbers = qty.of(graph, strategy)
+            outcomes = tuple(q.described for q in numbers)
+            on_route = set(route)
+            counted = tuple(q.described for q in numbers if relevant.get(q.metric_iri or "", frozenset()) & on_route)
             applies = tuple(
                 sorted(graph.label(o.value) for o in graph.objects(strategy, APPLIES_TO) if isinstance(o, ox.NamedNode))
             )
             # Fewer causal steps always rank first: the evidence bonus (at most 0.08) is smaller than the
-            # smallest gap between hop levels (1/3 - 1/4); within a level, numbers and references decide.
-            n_out, n_ref = min(len(outcomes), 2), min(len(refs), 4)
+            # smallest gap between hop levels (1/3 - 1/4); within a level, relevant numbers and references decide.
+            n_out, n_ref = min(len(counted), 2), min(len(refs), 4)
             score = 1.0 / (1 + hops) + 0.02 * n_out + 0.01 * n_ref
+            bearing = f" bearing on {'it' if hops == 0 else 'its route'}"
+            listed = f" [{'; '.join(counted)}]" if counted else ""
             explained = (
                 f"{'direct' if hops == 0 else f'{hops} causal step(s) upstream'} ({1.0 / (1 + hops):.2f})"
-                f" + {n_out} quantitative outcome(s) x 0.02 + {n_ref} independent reference(s) x 0.01"
+                f" + {n_out} quantitative outcome(s){bearing} x 0.02{listed}"
+                f" + {n_ref} independent reference(s) x 0.01"
             )
             found = Mitigation(
                 strategy,
@@ -185,15 +242,42 @@ def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> lis
                 applies,
                 round(score, 3),
                 explained,
+                counted,
             )
             if strategy not in best or found.score > best[strategy].score:
                 best[strategy] = found
     return sorted(best.values(), key=lambda m: (-m.score, m.hops, m.strategy_label))
 
 
+def _constituents(graph: KnowledgeGraph, iri: str, depth: int = 3) -> list[str]:
+    """The materials a composite is made of (``sslmb:hasConstituent``, followed ``depth`` levels), nearest first."""
+    found: list[str] = []
+    frontier = [iri]
+    for _ in range(depth):
+        nxt = []
+        for node in frontier:
+            for obj in sorted(graph.objects(node, SSLMB + "hasConstituent"), key=str):
+                if isinstance(obj, ox.NamedNode) and obj.value != iri and obj.value not in found:
+                    found.append(obj.value)
+                    nxt.append(obj.value)
+        frontier = nxt
+    return found
+
+
+def _holders(graph: KnowledgeGraph, iri: str) -> tuple[list[str], set[tuple[str, str, str]], list[sc.Inheritance]]:
+    """The entity and its families, the family statements that do not reach it, and the judgements."""
+    from kg.describe import family_of
+
+    families = family_of(graph, iri)
+    judged = sc.inherited(graph, iri, families)
+    return [iri, *families], {(j.statement.family, j.statement.relation, j.statement.other)
+                              for j in judged if not j.applies}, judged
+
+
 def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risks:
-    """The failure modes an electrolyte (or its families) is exposed to, stated directly or through the
-    mechanisms it shows, and the strategies that apply to it or to its families.
+    """The failure modes an electrolyte (or its families, or the constituents of a composite) is exposed to,
+    stated directly or through the mechanisms it shows, and the strategies that apply to it. A family statement
+    reaches the electrolyte only as far as its scope allows (:mod:`kg.scope`); those held back are listed.
 
     >>> import kg
     >>> r = risks(kg.load(), "LGPS")
@@ -202,61 +286,115 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     """
     import networkx as nx
 
-    from kg.describe import family_of
-
+    _positive(max_hops=max_hops)
     entity = graph.resolve(electrolyte)
-    holders = [entity.iri, *family_of(graph, entity.iri)]
     causal = projection(graph).causal
-    exposures: dict[tuple[str, str], Exposure] = {}
+    exposures: dict[tuple[str, str, str], Exposure] = {}
     mechanisms: list[str] = []
-    for holder in holders:
-        for obj in sorted(graph.objects(holder, SSLMB + "susceptibleTo"), key=str):
-            if isinstance(obj, ox.NamedNode):
-                link = ev.of_link(graph, holder, SSLMB + "susceptibleTo", obj.value)
-                key = (obj.value, "")
-                if key not in exposures:
-                    exposures[key] = Exposure(
-                        obj.value, graph.label(obj.value), graph.label(holder), (), _numbers([link])
-                    )
-        for obj in sorted(graph.objects(holder, SSLMB + "exhibitsMechanism"), key=str):
-            if not isinstance(obj, ox.NamedNode):
-                continue
-            mech = obj.value
-            if mech not in mechanisms:
-                mechanisms.append(mech)
-            if mech not in causal:
-                continue
-            for node, route in nx.single_source_shortest_path(causal, mech, cutoff=max_hops).items():
-                if node == mech or graph.kind(node) != "failure mode":
+    withheld: list[Withheld] = []
+    users = _users(graph, entity.iri)
+    parts = _constituents(graph, entity.iri)
+    families: list[str] = []
+    for member in [entity.iri, *parts]:
+        holders, blocked, judged = _holders(graph, member)
+        part = "" if member == entity.iri else graph.label(member)
+        if member == entity.iri:
+            families = holders[1:]
+            withheld = [
+                Withheld(j.statement.other, graph.label(j.statement.other), graph.label(j.statement.family),
+                         j.reason, j.detail)
+                for j in judged
+                if not j.applies and j.statement.relation in (SSLMB + "susceptibleTo", SSLMB + "exhibitsMechanism")
+            ]
+        for holder in holders:
+            for obj in sorted(graph.objects(holder, SSLMB + "susceptibleTo"), key=str):
+                if not isinstance(obj, ox.NamedNode) or (holder, SSLMB + "susceptibleTo", obj.value) in blocked:
                     continue
-                steps = tuple(
-                    _step(graph, a, causal.edges[a, b]["relation"], b) for a, b in zip(route, route[1:], strict=False)
-                )
-                key = (node, mech)
+                link = ev.of_link(graph, holder, SSLMB + "susceptibleTo", obj.value)
+                key = (obj.value, "", part)
                 if key not in exposures:
-                    exposures[key] = Exposure(
-                        node, graph.label(node), graph.label(holder), steps, _numbers([s.evidence for s in steps])
+                    exposures[key] = Exposure(obj.value, graph.label(obj.value), graph.label(holder), (),
+                                              _numbers([link]), part, _mitigating(graph, users, [obj.value]))
+            for obj in sorted(graph.objects(holder, SSLMB + "exhibitsMechanism"), key=str):
+                if not isinstance(obj, ox.NamedNode) or (holder, SSLMB + "exhibitsMechanism", obj.value) in blocked:
+                    continue
+                mech = obj.value
+                if mech not in mechanisms:
+                    mechanisms.append(mech)
+                if mech not in causal:
+                    continue
+                for node, route in nx.single_source_shortest_path(causal, mech, cutoff=max_hops).items():
+                    if node == mech or graph.kind(node) != "failure mode":
+                        continue
+                    steps = tuple(
+                        _step(graph, a, causal.edges[a, b]["relation"], b)
+                        for a, b in zip(route, route[1:], strict=False)
                     )
+                    key = (node, mech, part)
+                    if key not in exposures:
+                        exposures[key] = Exposure(
+                            node, graph.label(node), graph.label(holder), steps, _numbers([s.evidence for s in steps]),
+                            part, _mitigating(graph, users, route),
+                        )
     strategies = []
     seen = set()
-    for holder in holders:
-        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(APPLIES_TO), ox.NamedNode(holder)):
-            if not isinstance(quad.subject, ox.NamedNode):
-                continue
-            s = quad.subject.value
-            if s not in seen:
-                seen.add(s)
-                link = ev.of_link(graph, s, APPLIES_TO, holder)
-                strategies.append((graph.label(s), graph.label(holder), _numbers([link])))
-    ordered = sorted(exposures.values(), key=lambda e: (bool(e.route), e.failure_mode_label, len(e.route)))
+    for member in [entity.iri, *parts]:
+        holders, blocked, _ = _holders(graph, member)
+        for holder in holders:
+            for quad in graph.store.quads_for_pattern(None, ox.NamedNode(APPLIES_TO), ox.NamedNode(holder)):
+                s = quad.subject
+                if not isinstance(s, ox.NamedNode) or s.value in seen or (holder, APPLIES_TO, s.value) in blocked:
+                    continue
+                seen.add(s.value)
+                link = ev.of_link(graph, s.value, APPLIES_TO, holder)
+                where = graph.label(holder) if member == entity.iri else f"{graph.label(holder)} (in {graph.label(member)})"
+                strategies.append((graph.label(s.value), where, _numbers([link])))
+    for strategy in users:
+        if strategy not in seen:
+            seen.add(strategy)
+            link = ev.of_link(graph, strategy, USES_MATERIAL, entity.iri)
+            strategies.append((graph.label(strategy), "uses it", _numbers([link])))
+    ordered = sorted(exposures.values(), key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
+                                                        len(e.route), e.constituent))
     return Risks(
         entity.iri,
         entity.label,
-        tuple(graph.label(h) for h in holders[1:]),
+        tuple(graph.label(h) for h in families),
         tuple(ordered),
         tuple(graph.label(m) for m in mechanisms),
         tuple(sorted(strategies)),
+        tuple(graph.label(c) for c in parts),
+        tuple(sorted(withheld, key=lambda w: (w.target_label, w.via))),
     )
+
+
+def _users(graph: KnowledgeGraph, iri: str) -> list[str]:
+    """Strategies carried out with this material (``sslmb:usesMaterial``)."""
+    return sorted(
+        q.subject.value
+        for q in graph.store.quads_for_pattern(None, ox.NamedNode(USES_MATERIAL), ox.NamedNode(iri))
+        if isinstance(q.subject, ox.NamedNode)
+    )
+
+
+def _mitigating(graph: KnowledgeGraph, strategies: list[str], route: list[str]) -> tuple[str, ...]:
+    """Labels of the ``strategies`` that mitigate any node of ``route``."""
+    targets = set(route)
+    return tuple(
+        graph.label(s)
+        for s in strategies
+        if any(isinstance(o, ox.NamedNode) and o.value in targets for o in graph.objects(s, MITIGATES))
+    )
+
+
+def _positive(**counts: int) -> None:
+    """Refuse a count below 1 (or a negative hop count) with an :class:`InputError` naming the option."""
+    from kg.errors import InputError
+
+    for name, value in counts.items():
+        least = 0 if name == "max_hops" else 1
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise InputError(f"{name} must be an integer of at least {least}, got {value!r}")
 
 
 # ------------------------------------------------------------------------------------------ paths
@@ -303,6 +441,46 @@ def network(graph: KnowledgeGraph, *, bibliographic: bool = False) -> nx.MultiDi
     return graph.memo(key, lambda g: to_networkx(g, bibliographic=bibliographic))
 
 
+class _ScopeFilter:
+    """Drops a path that reaches a family statement through a member the statement does not reach: ``member
+    -type-> family (-subClassOf-> ...) -relation-> target`` where the scope or an exception holds it back."""
+
+    _UP = ("rdf:type", "rdfs:subClassOf")
+
+    def __init__(self, graph: KnowledgeGraph, net: nx.MultiDiGraph) -> None:
+        self.graph, self.net = graph, net
+        self.out = {shorten(p): p for p in sc.INHERITED_OUT}
+        self.into = {shorten(p): p for p in sc.INHERITED_IN}
+        self.blocked: dict[str, set[tuple[str, str, str]]] = {}
+
+    def _blocked(self, member: str) -> set[tuple[str, str, str]]:
+        if member not in self.blocked:
+            from kg.describe import family_of
+
+            self.blocked[member] = sc.blocked(self.graph, member, family_of(self.graph, member))
+        return self.blocked[member]
+
+    def _keys(self, a: str, b: str) -> set[str]:
+        return set((self.net.get_edge_data(a, b) or {}).keys())
+
+    def __call__(self, route: list[str]) -> bool:
+        for j in range(1, len(route) - 1):
+            family, target = route[j], route[j + 1]
+            statements = [(self.out[k], target) for k in self._keys(family, target) if k in self.out]
+            statements += [(self.into[k], target) for k in self._keys(target, family) if k in self.into]
+            if not statements:
+                continue
+            i = j  # walk back over member -type-> family and subfamily -subClassOf-> family steps
+            while i > 0 and self._keys(route[i - 1], route[i]) & set(self._UP):
+                i -= 1
+            if i == j:
+                continue
+            blocked = self._blocked(route[i])
+            if all((family, relation, other) in blocked for relation, other in statements):
+                return False
+        return True
+
+
 def _link(net: nx.MultiDiGraph, a: str, b: str) -> Link:
     relations, refs, sections = [], set(), []
     for u, v, inverse in ((a, b, False), (b, a, True)):
@@ -347,7 +525,8 @@ def paths(
         found = itertools.takewhile(
             lambda r: len(r) <= max_hops + 1, nx.shortest_simple_paths(undirected, a.iri, b.iri)
         )
-        routes = list(itertools.islice(found, limit))
+        honoured = _ScopeFilter(graph, net)
+        routes = list(itertools.islice((r for r in found if honoured(r)), limit))
     except nx.NetworkXNoPath:
         routes = []
     routes.sort(key=lambda r: (len(r), [net.nodes[n]["label"] for n in r]))
@@ -417,23 +596,31 @@ def gaps(graph: KnowledgeGraph, *, max_hops: int = 3) -> Gaps:
             else "no strategy acts on it or on its causes"
         )
         unmitigated.append(Gap(iri, graph.label(iri), graph.kind(iri), "direct mitigation", detail))
+    # a number reported for the strategy itself, or for a material it is carried out with (the Table 2 designs)
     strategies = graph.select(
-        "SELECT ?s WHERE { ?s a/rdfs:subClassOf* sslmb:MitigationStrategy "
-        "OPTIONAL { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q } FILTER(isIRI(?s)) } GROUP BY ?s HAVING(COUNT(?q) = 0)"
+        """SELECT ?s WHERE {
+             ?s a/rdfs:subClassOf* sslmb:MitigationStrategy FILTER(isIRI(?s))
+             OPTIONAL { { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q } UNION { ?s sslmb:usesMaterial/sslmb:hasQuantity ?q } }
+           } GROUP BY ?s HAVING(COUNT(?q) = 0)"""
     )
     unquantified = sorted(
         (Gap(r["s"], graph.label(r["s"]), "strategy", "quantitative evidence") for r in strategies),
         key=lambda g: g.label,
     )
+    # safety data of a family: a statement on it or a subfamily, on a member, on a constituent of a member, a
+    # strategy that applies to or is made with any of these, or a member the source names as an exception
     families = graph.select(
-        """SELECT ?f (COUNT(DISTINCT ?e) AS ?members) (SUM(IF(BOUND(?data), 1, 0)) AS ?facts) WHERE {
+        """SELECT ?f (COUNT(DISTINCT ?e) AS ?members) WHERE {
              ?f rdfs:subClassOf+ sslmb:Electrolyte . FILTER(isIRI(?f))
              OPTIONAL { ?e a/rdfs:subClassOf* ?f }
-             OPTIONAL {
+             MINUS {
                { ?sub rdfs:subClassOf* ?f } UNION { ?sub a/rdfs:subClassOf* ?f }
-               { ?sub sslmb:susceptibleTo|sslmb:exhibitsMechanism ?data } UNION { ?data sslmb:appliesTo ?sub }
+               UNION { ?whole a/rdfs:subClassOf* ?f ; sslmb:hasConstituent+ ?sub }
+               { ?sub sslmb:susceptibleTo|sslmb:exhibitsMechanism ?data }
+               UNION { ?data sslmb:appliesTo|sslmb:usesMaterial ?sub }
+               UNION { ?data sslmb:knownException ?sub }
              }
-           } GROUP BY ?f HAVING(SUM(IF(BOUND(?data), 1, 0)) = 0)"""
+           } GROUP BY ?f"""
     )
     no_safety = sorted(
         (

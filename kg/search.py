@@ -246,3 +246,21 @@ def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = N
         return graph.entity(leaders[0].iri)
     candidates = [(m.label, m.iri, m.kind) for m in matches[:8]]
     raise AmbiguousError(text, candidates)
+
+
+def resolve_each(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None) -> list[Entity]:
+    """Every entity ``text`` may name: the one :func:`resolve` finds, or, where it is ambiguous, each close
+    candidate (those not clearly beaten by the best match), best first. For commands that can answer for each
+    ("mitigations contact" answers for every hazard with contact in its name).
+
+    >>> import kg
+    >>> [e.label for e in resolve_each(kg.load(), "contact", kinds=["mechanism", "failure mode"])]
+    ['reaction with molten lithium', 'poor solid-solid contact']
+    """
+    try:
+        return [resolve(graph, text, kinds=kinds)]
+    except AmbiguousError:
+        pass
+    matches = find(graph, text, limit=8, kinds=kinds)
+    top = matches[0].score
+    return [graph.entity(m.iri) for m in matches if top - m.score < 15]

@@ -22,7 +22,8 @@ TARGETS = ["dendrite penetration", "H2S", "thermal runaway", "low shear modulus"
 
 
 def expected(graph, target: str):
-    """What the picture must show, straight from kg.paths.mitigations: entities and (source, relation, target)."""
+    """What the picture must show: the routes of kg.paths.mitigations, and every direct cause of the hazard read
+    from the store (also those no strategy reaches), as entities and (source, relation, target)."""
     found = mitigations(graph, target)
     nodes = {found[0].target} if found else set()
     links = set()
@@ -30,6 +31,17 @@ def expected(graph, target: str):
         for step in m.path:
             nodes |= {step.source, step.target}
             links.add((step.source, step.relation, step.target))
+    hazard = graph.resolve(target, kinds=["mechanism", "failure mode"]).iri
+    causes = graph.select(
+        "SELECT ?c ?label ?h WHERE { ?c ?p ?h . ?p rdfs:label ?label VALUES ?p { sslmb:causes sslmb:contributesTo "
+        "sslmb:leadsTo } }",
+        h=hazard,
+    )
+    linked = {source for source, _, _ in links}
+    for row in causes:
+        nodes.add(row["c"])
+        if row["c"] not in linked:  # a cause on a route keeps the link of its route
+            links.add((row["c"], row["label"], hazard))
     return found, nodes, links
 
 

@@ -91,6 +91,8 @@ def test_attributes_are_declared_and_typed(gexf_file, network):
         "references": ("references", "string"),
         "reference_count": ("reference_count", "integer"),
         "section": ("section", "string"),
+        "scope": ("scope", "string"),
+        "exceptions": ("exceptions", "string"),
     }
 
 
