@@ -193,7 +193,7 @@ def _inherited_link(graph: KnowledgeGraph, s: sc.Statement) -> Link:
 def _credits(graph: KnowledgeGraph, iri: str) -> list[Credit]:
     """What the review attributes to an agent: entities, and links through their owl:Axiom annotations."""
     rows = graph.select(
-        """SELECT ?x ?s ?p ?o WHERE {
+        """SELECT ?agent ?x ?s ?p ?o WHERE {
              { ?x prov:wasAttributedTo ?agent FILTER(isIRI(?x)) }
              UNION { ?ax prov:wasAttributedTo ?agent ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ;
                          owl:annotatedTarget ?o }

@@ -298,6 +298,12 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     for member in [entity.iri, *parts]:
         holders, blocked, judged = _holders(graph, member)
         part = "" if member == entity.iri else graph.label(member)
+        # failure modes the source excepts this material from: no route may end in them or pass through them
+        excepted = {
+            j.statement.other
+            for j in judged
+            if j.reason == sc.EXCEPTION and j.statement.relation == SSLMB + "susceptibleTo"
+        }
         if member == entity.iri:
             families = holders[1:]
             withheld = [
@@ -324,7 +330,7 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
                 if mech not in causal:
                     continue
                 for node, route in nx.single_source_shortest_path(causal, mech, cutoff=max_hops).items():
-                    if node == mech or graph.kind(node) != "failure mode":
+                    if node == mech or graph.kind(node) != "failure mode" or excepted & set(route):
                         continue
                     steps = tuple(
                         _step(graph, a, causal.edges[a, b]["relation"], b)
@@ -338,6 +344,10 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
                         )
     strategies = []
     seen = set()
+    for strategy in users:  # made with this very material: said first, whatever else it applies to
+        seen.add(strategy)
+        link = ev.of_link(graph, strategy, USES_MATERIAL, entity.iri)
+        strategies.append((graph.label(strategy), "uses it", _numbers([link])))
     for member in [entity.iri, *parts]:
         holders, blocked, _ = _holders(graph, member)
         for holder in holders:
@@ -349,11 +359,6 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
                 link = ev.of_link(graph, s.value, APPLIES_TO, holder)
                 where = graph.label(holder) if member == entity.iri else f"{graph.label(holder)} (in {graph.label(member)})"
                 strategies.append((graph.label(s.value), where, _numbers([link])))
-    for strategy in users:
-        if strategy not in seen:
-            seen.add(strategy)
-            link = ev.of_link(graph, strategy, USES_MATERIAL, entity.iri)
-            strategies.append((graph.label(strategy), "uses it", _numbers([link])))
     ordered = sorted(exposures.values(), key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
                                                         len(e.route), e.constituent))
     return Risks(
