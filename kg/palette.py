@@ -20,7 +20,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("strategy", "#009E73", ("strategy", "strategy category")),  # bluish green
     ("electrolyte", "#0072B2", ("electrolyte", "electrolyte family")),  # blue
     ("material", "#56B4E9", ("material", "cell", "trait")),  # sky blue
-    ("argument", "#CC79A7", ("claim", "theory", "open problem", "safety aspect")),  # reddish purple
+    ("argument", "#CC79A7", ("claim", "theory", "open problem", "research method", "safety aspect")),  # reddish purple
     ("number", "#F0E442", ("quantity", "metric")),  # yellow
     ("source", "#999999", ("reference", "journal", "agent", "review", "review part")),  # grey
     ("schema", "#555555", ("class", "term", "resource", "unit", "quantity kind")),  # dark grey

@@ -49,6 +49,7 @@ _KINDS: list[tuple[str, str]] = [
     (SSLMB + "FailureMode", "failure mode"),
     (SSLMB + "Mechanism", "mechanism"),
     (SSLMB + "MitigationStrategy", "strategy"),
+    (SSLMB + "ResearchMethod", "research method"),
     (SSLMB + "SafetyAspect", "safety aspect"),
     (SSLMB + "StrategyCategory", "strategy category"),
     (SSLMB + "Theory", "theory"),
