@@ -126,7 +126,8 @@ def cmd_export(args) -> int:
     elif args.hops is not None:
         raise KGError("--hops goes with --around TEXT")
     path = _graph().export(args.output, format=args.format, **options)
-    print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
+    if path is not None:  # None: written to standard output
+        print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
 
@@ -307,8 +308,9 @@ def cmd_draw(args) -> int:
     from kg.draw import draw
 
     drawing = draw(_graph(), args.target, args.output, max_hops=args.max_hops, format=args.format)
+    where = "standard output" if args.output == "-" else args.output
     print(
-        f"wrote {args.output}: {drawing.strategies} strateg{'y' if drawing.strategies == 1 else 'ies'}, "
+        f"wrote {where}: {drawing.strategies} strateg{'y' if drawing.strategies == 1 else 'ies'}, "
         f"{len(drawing.boxes)} boxes, {drawing.width:.0f} x {drawing.height:.0f} px",
         file=sys.stderr,
     )
@@ -495,7 +497,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
-    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("-o", "--output", required=True, help="file to write (- for standard output, with --format)")
     p.add_argument(
         "--around",
         metavar="TEXT",
@@ -646,7 +648,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formats=(),
     )
     p.add_argument("target")
-    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html")
+    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html (- for standard output)")
     p.add_argument("--format", choices=["svg", "png", "html"], default=None, help="default: the file's extension")
     p.add_argument("--max-hops", type=int, default=3, help="causal links to follow upstream (default: %(default)s)")
     return parser

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# What a message repeats of the user's input at most: a 100,000-character name is not echoed whole.
+ECHO_LIMIT = 80
+
+
+def echo(text: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(text)`` for a message, cut to about ``limit`` characters with the full length said.
+
+    >>> echo("LLZO")
+    "'LLZO'"
+    >>> echo("x" * 1000, limit=10)
+    "'xxxxxxxxxx…' (1000 characters)"
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}"[:-1] + f"…{repr(text)[-1]} ({len(text)} characters)"
+
 
 class KGError(Exception):
     """Base class of the errors a user can cause; ``exit_code`` is what the CLI exits with."""
@@ -21,8 +38,8 @@ class NotFoundError(KGError):
     def __init__(self, text: str, candidates: Sequence[str] = (), *, what: str = "entity") -> None:
         self.text = text
         self.candidates = list(candidates)
-        hint = f"; did you mean: {', '.join(repr(c) for c in self.candidates)}?" if self.candidates else ""
-        super().__init__(f"no {what} matches {text!r}{hint}")
+        hint = f"; did you mean: {', '.join(echo(c) for c in self.candidates)}?" if self.candidates else ""
+        super().__init__(f"no {what} matches {echo(text)}{hint}")
 
 
 class AmbiguousError(KGError):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import InputError
+from kg.errors import InputError, echo
 from kg.namespaces import OWL, PREFIXES, RDF, SSLMB, XSD
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -395,15 +395,22 @@ class KnowledgeGraph:
 
 def load_file(store: ox.Store, path: Path) -> None:
     """Parse one RDF file into ``store``, raising :class:`InputError` that says where parsing failed."""
+    from kg.files import input_file, name, token_too_long
+
     fmt = _RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt, .jsonld or .rdf)")
+        raise InputError(
+            f"{name(path)}: unknown RDF file extension {echo(path.suffix)} (use .ttl, .nt, .jsonld or .rdf)"
+        )
+    input_file(path)  # a FIFO would block the parser; a symbolic link loop, a folder...: one line each
     try:
         store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not an RDF file") from None
+    except MemoryError as exc:
+        raise token_too_long(path, exc) from None
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)
