@@ -137,6 +137,8 @@ def cmd_reason(args) -> int:
         _json(report)
     else:
         print(f"{report.reasoner}: {report.message} ({report.triples} triples, {report.seconds:.1f} s)")
+        for reason in report.reasons[1:]:
+            print(f"  also: {reason}")
         for iri in report.unsatisfiable:
             print(f"  unsatisfiable: {iri}")
     return 0 if report.ok else 1
