@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kg import evidence as ev
 from kg import quantity as qty
+from kg.errors import check_count
 from kg.namespaces import OWL, RDF, SSLMB
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -22,6 +23,7 @@ CAUSAL = (SSLMB + "causes", SSLMB + "contributesTo", SSLMB + "leadsTo")
 MITIGATES = SSLMB + "mitigates"
 APPLIES_TO = SSLMB + "appliesTo"
 HAZARD_KINDS = ("mechanism", "failure mode")
+RISK_KINDS = ("electrolyte", "electrolyte family", "material")  # what risks() takes: what shows mechanisms
 # Schema and bookkeeping links left out of the projection's edges.
 _NOT_EDGES = {
     RDF + "type",
@@ -141,6 +143,7 @@ def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> lis
     """
     import networkx as nx
 
+    check_count("max_hops", max_hops, 0)
     entity = graph.resolve(target, kinds=list(HAZARD_KINDS))
     proj = projection(graph)
     causal = proj.causal
@@ -204,7 +207,8 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
 
     from kg.describe import family_of
 
-    entity = graph.resolve(electrolyte)
+    check_count("max_hops", max_hops, 0)
+    entity = graph.resolve(electrolyte, kinds=list(RISK_KINDS))
     holders = [entity.iri, *family_of(graph, entity.iri)]
     causal = projection(graph).causal
     exposures: dict[tuple[str, str], Exposure] = {}
@@ -332,6 +336,8 @@ def paths(
 
     import networkx as nx
 
+    check_count("max_hops", max_hops)
+    check_count("limit", limit)
     a, b = graph.resolve(source), graph.resolve(target)
     net = network(graph, bibliographic=bibliographic)
     for end in (a, b):

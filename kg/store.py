@@ -175,17 +175,29 @@ class KnowledgeGraph:
 
     def select_terms(self, sparql: str, **bindings: Term | str) -> list[dict[str, Term]]:
         """Like :meth:`select`, but rows keep the RDF terms (unbound variables are left out)."""
-        subs = {ox.Variable(k): (ox.NamedNode(v) if isinstance(v, str) else v) for k, v in bindings.items()}
-        solutions = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        out = []
-        for solution in solutions:  # type: ignore[union-attr]
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            out.append(row)
+        subs = {}
+        for k, v in bindings.items():
+            try:
+                subs[ox.Variable(k)] = ox.NamedNode(v) if isinstance(v, str) else v
+            except ValueError as exc:
+                raise InputError(f"{k}: {echo(v)} is not a valid IRI ({exc})") from None
+        try:
+            solutions = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InputError("select() runs SELECT queries; use query() for ASK, CONSTRUCT and DESCRIBE")
+            names = [v.value for v in solutions.variables]
+            out = []
+            for solution in solutions:
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = value
+                out.append(row)
+        except SyntaxError as exc:
+            raise InputError(f"select: {exc.msg if exc.msg else exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"select: {exc}") from None
         return out
 
     def objects(self, subject: str, predicate: str) -> Iterator[Term]:
@@ -284,13 +296,21 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ the public operations
 
     def query(
-        self, text_or_name: str, /, *, params: Mapping[str, Any] | None = None, raw: bool = False, **kwparams: Any
+        self,
+        text_or_name: str,
+        /,
+        *,
+        params: Mapping[str, Any] | None = None,
+        raw: bool = False,
+        allow_service: bool = False,
+        **kwparams: Any,
     ) -> QueryResult | dict[str, Any]:
-        """Run a stored query (by name), a ``.rq`` file or SPARQL text on Oxigraph.
+        """Run a stored query (by name or a unique prefix of it), a ``.rq`` file or SPARQL text on Oxigraph.
 
         Parameters come as ``params={...}`` or keyword arguments; labels are resolved to entities and every
         value is bound by the engine, never pasted into the text. Returns a :class:`~kg.sparql.QueryResult`
         (iterate it for rows of typed Python values), or with ``raw=True`` the W3C SPARQL results JSON.
+        Updates are refused, and so is ``SERVICE`` (a request to another endpoint) unless ``allow_service``.
 
         >>> import kg
         >>> rows = kg.load().query("cq-05-single-ion-transference", min_t=0.95, max_temp=80).rows
@@ -301,9 +321,9 @@ class KnowledgeGraph:
 
         values = {**(params or {}), **kwparams}
         if raw:
-            prepared = queries.prepare(self, text_or_name, values)
+            prepared = queries.prepare(self, text_or_name, values, allow_service=allow_service)
             return queries.to_sparql_json(queries.execute(self, prepared))
-        return queries.run(self, text_or_name, values)
+        return queries.run(self, text_or_name, values, allow_service=allow_service)
 
     def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
         """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
