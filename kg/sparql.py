@@ -372,6 +372,12 @@ def prepare(
                 f"this query takes: {expected}"
             )
     for name, value in given.items():
+        try:
+            ox.Variable(name)
+        except (ValueError, TypeError):
+            raise InputError(
+                f"{label}: parameter {echo(name, 40)} is not a variable name (letters, digits, _)"
+            ) from None
         param = by_name.get(name)
         try:
             bindings[name] = to_term(graph, value, param.type if param else None)

@@ -265,3 +265,13 @@ def test_kgerror_is_the_base_of_everything_the_cli_reports():
 )
 def test_an_endpoint_url_that_is_not_one(url, expected):
     one_line_error(run_cli("stats", "--endpoint", url), expected)
+
+
+def test_a_parameter_name_that_is_no_variable(graph):
+    """Found by tests/test_fuzz.py: --param 'lithium dendrite penetration=LGPS' raised ValueError."""
+    one_line_error(
+        run_cli("query", "cq-06-table1-conductivity", "--param", "lithium dendrite penetration=LGPS"),
+        "parameter 'lithium dendrite penetration' is not a variable name",
+    )
+    with pytest.raises(InputError, match="not a variable name"):
+        graph.query("SELECT ?x WHERE { ?x ?p ?o } LIMIT 1", params={"a b": 1})
