@@ -29,8 +29,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors as one line (``sslmb: error: ...`` and where help is), exit 2, like every
     other error of the command; never the usage block."""
 
+    command: str | None = None  # the subcommand typed, for the top parser's errors (set by main)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        command = self.prog.split()[1:2] or ([self.command] if getattr(self, "command", None) else [])
+        command = self.prog.split()[1:2] or ([self.command] if self.command else [])
         see = " ".join(["sslmb", *command, "--help"])
         self.exit(2, f"sslmb: error: {_one_line(message)} (see: {see})\n")
 
@@ -535,7 +537,7 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> _Parser:
     """The argument parser; with ``only``, just that subcommand is built (start-up cost of a cold run)."""
     parser = _Parser(
         prog="sslmb",
@@ -765,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     first = argv[0] if argv else None
     only = first if first in COMMANDS and not any(a in ("-h", "--help") for a in argv[1:2]) else None
     parser = build_parser(only)
-    parser.command = first if first in COMMANDS else None  # type: ignore[attr-defined]  # for its error lines
+    parser.command = first if first in COMMANDS else None
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already reported in one line

@@ -91,12 +91,14 @@ def explain(graph: KnowledgeGraph, *, limit: int = 20) -> list[str]:
     from kg.namespaces import OWL, RDF, RDFS, shorten
 
     pairs: set[tuple[str, str]] = set()
-    for row in graph.store.query(
+    rows = graph.store.query(
         "SELECT ?a ?b WHERE { { ?a owl:disjointWith ?b } UNION { ?all a owl:AllDisjointClasses ; owl:members ?m . "
         "?m rdf:rest*/rdf:first ?a, ?b FILTER (?a != ?b) } FILTER (isIRI(?a) && isIRI(?b)) }",
         prefixes={"owl": OWL, "rdf": RDF},
-    ):
-        a, b = row["a"].value, row["b"].value  # type: ignore[index]
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        a, b = row["a"].value, row["b"].value
         pairs.add((a, b) if a < b else (b, a))
     if not pairs:
         return []
@@ -122,12 +124,12 @@ def explain(graph: KnowledgeGraph, *, limit: int = 20) -> list[str]:
                     role = "subject" if side == "domain" else "object"
                     note(node, cls.value, f"{role} of {shorten(prop.value)}, whose {side} is {shorten(cls.value)}")
     found = []
-    for node, classes in sorted(why.items()):
+    for key, classes in sorted(why.items()):
         for a, b in sorted(pairs):
             if a in classes and b in classes:
-                name = graph.label(node) if not node.startswith("_:") else node
+                name = graph.label(key) if not key.startswith("_:") else key
                 found.append(
-                    f"{name} ({shorten(node)}) is both a {graph.label(a)} ({classes[a]}) and a {graph.label(b)} "
+                    f"{name} ({shorten(key)}) is both a {graph.label(a)} ({classes[a]}) and a {graph.label(b)} "
                     f"({classes[b]}), which the ontology declares disjoint"
                 )
                 if len(found) >= limit:

@@ -399,8 +399,9 @@ class KnowledgeGraph:
 
         return check(self)
 
-    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path:
-        """Write the whole graph to ``path`` atomically; the format defaults to the file's extension.
+    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
+        """Write the whole graph to ``path`` atomically (``"-"``: standard output, and None is returned); the
+        format defaults to the file's extension.
         ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are those of :func:`kg.export.serialize`."""
         from kg.export import export
 
