@@ -123,6 +123,8 @@ def read_info(path: str | Path) -> StoreInfo:
         raise InputError(f"{folder}: not a directory, so not an sslmb store")
     meta = folder / METADATA
     if not meta.is_file():
+        if _only_leftovers(folder):
+            raise InputError(f"{folder}: no store yet (a first load did not finish); {hint}")
         raise InputError(f"{folder}: not an sslmb store (it has no {METADATA}); {hint}")
     try:
         raw = json.loads(meta.read_text(encoding="utf-8"))
@@ -277,6 +279,9 @@ class Progress:
 def _load_one(store: ox.Store, path: Path, progress: Progress) -> None:
     """Bulk-load one file (gzipped or not). A syntax error names the file, line and column."""
     import re
+    import zlib
+
+    from kg.files import token_too_long
 
     fmt, compressed = _format_of(path)
     start = progress.done
@@ -297,8 +302,12 @@ def _load_one(store: ox.Store, path: Path, progress: Progress) -> None:
         raise InputError(f"{path}:{line}:{col}: {message}") from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except MemoryError as exc:
+        raise token_too_long(path, exc) from None
     except (OSError, ValueError, EOFError) as exc:
         raise InputError(f"{path}: {exc}") from None
+    except zlib.error as exc:  # a gzip file whose body is not deflate data
+        raise InputError(f"{path}: not valid gzip data ({exc})") from None
 
 
 def bulk_load(
@@ -327,22 +336,24 @@ def bulk_load(
     import shutil
 
     from kg import resources
-    from kg.export import atomic_write
+    from kg.files import atomic_write, input_file
 
     started = time.perf_counter()
     folder = Path(store)
     files = [Path(p) for p in paths] or resources.graph_files()
     for path in files:
         _format_of(path)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-    info: StoreInfo | None = None
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        info = read_info(folder)  # refuses a folder that is not a store: nothing in it is touched
-    folder.mkdir(parents=True, exist_ok=True)
+        input_file(path)  # a FIFO, a folder, a symbolic link loop...: refused before the store is touched
+    if folder.exists() and (not folder.is_dir() or not _only_leftovers(folder)):
+        read_info(folder)  # refuses a folder that is not a store: nothing in it is touched
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot create the store folder: {exc.strerror or exc}") from None
     with _locked(folder):
-        if info is not None:
-            info = read_info(folder)  # re-read under the lock
+        # Read under the lock: another load may have finished meanwhile. A folder holding only what a failed
+        # first load leaves (the lock, unfinished generations) is a new store.
+        info = read_info(folder) if (folder / METADATA).exists() else None
         _remove_stale(folder, keep=info.data if info else None)
         kept = info if info is not None and not replace else None  # the generation the new one starts from
         known = {s.sha256 for s in kept.sources} if kept else set()
@@ -352,7 +363,10 @@ def bulk_load(
         loaded: list[Source] = []
         skipped: list[str] = []
         for path in files:  # a file already in the store is skipped: its blank nodes would be duplicated
-            digest = _sha256(path)
+            try:
+                digest = _sha256(path)
+            except OSError as exc:
+                raise InputError(f"{path}: {exc.strerror or exc}") from None
             if digest in known:
                 skipped.append(str(path))
             else:
@@ -451,13 +465,33 @@ def _generations(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.is_dir() and p.name.startswith(_GENERATION) and p.name[5:].isdigit()]
 
 
+def _is_leftover(path: Path) -> bool:
+    """What a load leaves behind when it fails or is killed: the lock, a generation, an unrenamed metadata file."""
+    name = path.name
+    if name == _LOCK:
+        return True
+    if name.startswith(_GENERATION) and name[len(_GENERATION) :].isdigit():
+        return path.is_dir()
+    return name.startswith(f".{METADATA}.") and name.endswith(".tmp")
+
+
+def _only_leftovers(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but what failed loads leave (an empty folder included): a new store."""
+    try:
+        return all(_is_leftover(p) for p in folder.iterdir())
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot read the folder: {exc.strerror or exc}") from None
+
+
 def _remove_stale(folder: Path, keep: str | None) -> None:
-    """Remove generations a crashed load left behind (never the one in use)."""
+    """Remove what a crashed load left behind: its generations (never the one in use), its metadata file."""
     import shutil
 
     for path in _generations(folder):
         if path.name != keep:
             shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(f".{METADATA}.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 class _locked:
@@ -467,7 +501,10 @@ class _locked:
         self.path = folder / _LOCK
 
     def __enter__(self) -> None:
-        self.handle = self.path.open("a")
+        try:
+            self.handle = self.path.open("a")
+        except OSError as exc:
+            raise InputError(f"{self.path.parent}: cannot lock the store: {exc.strerror or exc}") from None
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no lock

@@ -8,11 +8,68 @@ quality check, no match), 2 usage or input error. Built on argparse from the sta
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
-from kg.errors import KGError
+from kg.errors import KGError, WrongKindError, echo
 
 EPILOG = "Exit codes: 0 success, 1 a check found problems, 2 usage or input error."
+# A message is one line of at most this many characters, whatever the user typed.
+_MESSAGE_LIMIT = 1000
+
+
+def _one_line(message: str) -> str:
+    """A message as one line: newlines folded, quoted values a user typed cut short, the whole bounded."""
+    message = " ".join(str(message).split())
+    message = re.sub(r"'([^']{100})[^']+'", lambda m: f"'{m.group(1)}…'", message)
+    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (``sslmb: error: ...`` and where help is), exit 2, like every
+    other error of the command; never the usage block."""
+
+    command: str | None = None  # the subcommand typed, for the top parser's errors (set by main)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        command = self.prog.split()[1:2] or ([self.command] if self.command else [])
+        see = " ".join(["sslmb", *command, "--help"])
+        self.exit(2, f"sslmb: error: {_one_line(message)} (see: {see})\n")
+
+
+def _count(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {echo(text, 40)}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {echo(text, 40)}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {echo(text, 40)}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _count(0)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
+    return value
 
 
 # Where the running command reads the graph: --store DIR / --endpoint URL [--graph IRI] (kg/backends.py), set
@@ -103,7 +160,7 @@ def cmd_find(args) -> int:
         )
     if not matches:
         if args.format != "json":
-            print(f"no entity matches {args.text!r}", file=sys.stderr)
+            print(f"no entity matches {echo(args.text)}", file=sys.stderr)
         return 1
     return 0
 
@@ -126,7 +183,8 @@ def cmd_export(args) -> int:
     elif args.hops is not None:
         raise KGError("--hops goes with --around TEXT")
     path = _graph().export(args.output, format=args.format, **options)
-    print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
+    if path is not None:  # None: written to standard output
+        print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
 
@@ -136,6 +194,8 @@ def cmd_reason(args) -> int:
         _json(report)
     else:
         print(f"{report.reasoner}: {report.message} ({report.triples} triples, {report.seconds:.1f} s)")
+        for reason in report.reasons[1:]:
+            print(f"  also: {reason}")
         for iri in report.unsatisfiable:
             print(f"  unsatisfiable: {iri}")
     return 0 if report.ok else 1
@@ -164,11 +224,11 @@ def cmd_query(args) -> int:
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise KGError(f"--param takes KEY=VALUE, got {item!r}")
+            raise KGError(f"--param takes KEY=VALUE, got {echo(item)}")
         values[key.strip()] = value
     graph = _graph()
     started = time.perf_counter()
-    prepared = sparql.prepare(graph, args.source, values)
+    prepared = sparql.prepare(graph, args.source, values, allow_service=args.allow_service)
     raw = sparql.execute(graph, prepared)
     is_check = prepared.stored is not None and prepared.stored.kind == "check"
     if args.format == "table":
@@ -216,15 +276,43 @@ def cmd_check(args) -> int:
     return 1 if any(o["rows"] for o in outcome) else 0
 
 
+def _hint(exc: WrongKindError, text: str) -> KGError:
+    """The wrong-kind error with the command that takes that kind."""
+    if exc.kind in ("electrolyte", "electrolyte family", "material"):
+        other = "risks"
+    elif exc.kind in ("mechanism", "failure mode"):
+        other = "mitigations"
+    else:
+        return exc
+    return KGError(f"{exc}; try: sslmb {other} {_quoted(text)}")
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text if len(text) <= 80 else text[:80] + "…")
+
+
+def _nothing(what: str) -> int:
+    """An empty answer: said on stderr, exit 1 (as find and paths do)."""
+    print(what, file=sys.stderr)
+    return 1
+
+
 def cmd_mitigations(args) -> int:
     graph = _graph()
     from kg.search import resolve_each
 
-    targets = resolve_each(graph, args.target, kinds=["mechanism", "failure mode"])
-    found = graph.mitigations(args.target, max_hops=args.max_hops)
+    try:
+        targets = resolve_each(graph, args.target, kinds=["mechanism", "failure mode"])
+        found = graph.mitigations(args.target, max_hops=args.max_hops)
+    except WrongKindError as exc:
+        raise _hint(exc, args.target) from None
     if args.format == "json":
         _json(found)
         return 0 if found else 1
+    if not found:
+        return _nothing(f"no strategy mitigates {echo(args.target)} or its causes up to {args.max_hops} hop(s)")
     for n, target in enumerate(targets):
         rows = [
             [
@@ -247,10 +335,16 @@ def cmd_mitigations(args) -> int:
 
 
 def cmd_risks(args) -> int:
-    r = _graph().risks(args.electrolyte)
+    try:
+        r = _graph().risks(args.electrolyte)
+    except WrongKindError as exc:
+        raise _hint(exc, args.electrolyte) from None
+    empty = not r.exposures and not r.strategies
     if args.format == "json":
         _json(r)
-        return 0
+        return 1 if empty else 0
+    if empty:
+        return _nothing(f"{r.electrolyte_label}: no failure mode, mechanism or applicable strategy is recorded")
     print(f"{r.electrolyte_label} <{r.electrolyte}>: families {', '.join(r.families) or '-'}")
     if r.constituents:
         print(f"made of: {', '.join(r.constituents)}")
@@ -289,7 +383,7 @@ def cmd_paths(args) -> int:
         refs = sorted({n for link in path.links for n in link.references})
         print(f"[{path.hops}] {path}" + (f"  (refs {', '.join(map(str, refs))})" if refs else ""))
     if not found:
-        print(f"no path of at most {args.max_hops} links", file=sys.stderr)
+        print(f"no path of at most {args.max_hops} link(s)", file=sys.stderr)
     return 0 if found else 1
 
 
@@ -313,7 +407,9 @@ def cmd_centrality(args) -> int:
     hubs = _graph().centrality()[: args.limit]
     if args.format == "json":
         _json(hubs)
-        return 0
+        return 0 if hubs else 1
+    if not hubs:
+        return _nothing("no mechanism or failure mode has a causal link in this graph")
     _table(
         ["entity", "kind", "betweenness", "in", "out", "mitigated by"],
         [[h.label, h.kind, f"{h.betweenness:.4f}", h.in_degree, h.out_degree, h.mitigated_by] for h in hubs],
@@ -327,9 +423,13 @@ def cmd_centrality(args) -> int:
 def cmd_draw(args) -> int:
     from kg.draw import draw
 
-    drawing = draw(_graph(), args.target, args.output, max_hops=args.max_hops, format=args.format)
+    try:
+        drawing = draw(_graph(), args.target, args.output, max_hops=args.max_hops, format=args.format)
+    except WrongKindError as exc:
+        raise _hint(exc, args.target) from None
+    where = "standard output" if args.output == "-" else args.output
     print(
-        f"wrote {args.output}: {drawing.strategies} strateg{'y' if drawing.strategies == 1 else 'ies'}, "
+        f"wrote {where}: {drawing.strategies} strateg{'y' if drawing.strategies == 1 else 'ies'}, "
         f"{len(drawing.boxes)} boxes, {drawing.width:.0f} x {drawing.height:.0f} px",
         file=sys.stderr,
     )
@@ -342,8 +442,6 @@ def cmd_draw(args) -> int:
 def cmd_serve(args) -> int:
     if getattr(args, "endpoint", None) or getattr(args, "graph", None):
         raise KGError("serve answers from the shipped graph or an on-disk --store, never from another endpoint")
-    if args.query_timeout <= 0 or args.max_rows < 1 or args.workers < 1 or not 0 <= args.port <= 65535:
-        raise KGError("serve: --query-timeout, --max-rows and --workers must be positive, --port 0..65535")
     store = getattr(args, "store", None)
     if store is not None:
         from pathlib import Path
@@ -460,9 +558,9 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> _Parser:
     """The argument parser; with ``only``, just that subcommand is built (start-up cost of a cold run)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sslmb",
         description="sslmb: the knowledge graph of solid-state lithium metal battery safety.",
         epilog=EPILOG,
@@ -474,7 +572,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     def command(name: str, func, help: str, formats=("table", "json")) -> argparse.ArgumentParser:
         if only is not None and name != only:
-            return argparse.ArgumentParser(add_help=False)  # a throw-away parser: not part of this run
+            return _Parser(add_help=False)  # a throw-away parser: not part of this run
         p = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
         if formats:
             p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")
@@ -499,7 +597,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     command("stats", cmd_stats, "Counts: triples, entities per class, references, strategies, numbers with units.")
     p = command("find", cmd_find, "Entities whose label, abbreviation or formula matches TEXT, best match first.")
     p.add_argument("text")
-    p.add_argument("--limit", type=int, default=20, help="at most this many matches (default: %(default)s)")
+    p.add_argument("--limit", type=_count(1), default=20, help="at most this many matches (default: %(default)s)")
     p.add_argument("--kind", action="append", help="only entities of this kind (repeatable), e.g. strategy")
     p = command("show", cmd_show, "The fact sheet of ENTITY (a label, abbreviation, formula, prefixed name or IRI).")
     p.add_argument("entity")
@@ -516,14 +614,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
-    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("-o", "--output", required=True, help="file to write (- for standard output, with --format)")
     p.add_argument(
         "--around",
         metavar="TEXT",
         help="only the neighbourhood of this entity (for RDF: the triples among those entities, with their "
         "labels, types and link evidence)",
     )
-    p.add_argument("--hops", type=int, default=None, help="with --around: links to follow, either way (default: 1)")
+    p.add_argument(
+        "--hops", type=_count(0), default=None, help="with --around: links to follow, either way (default: 1)"
+    )
     p.add_argument(
         "--no-bibliographic",
         dest="bibliographic",
@@ -555,6 +655,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="bind a parameter (repeatable); a label is resolved to its entity, numbers stay numbers",
     )
+    p.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let SERVICE send requests to other endpoints (refused by default)",
+    )
     p = command(
         "mitigations",
         cmd_mitigations,
@@ -562,7 +667,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "penetration'), directly or through its causes, best first.",
     )
     p.add_argument("target")
-    p.add_argument("--max-hops", type=int, default=3, help="causal links to follow upstream (default: %(default)s)")
+    p.add_argument(
+        "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
+    )
     p = command(
         "risks",
         cmd_risks,
@@ -578,8 +685,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("source")
     p.add_argument("target")
-    p.add_argument("--max-hops", type=int, default=4, help="longest path, in links (default: %(default)s)")
-    p.add_argument("--limit", type=int, default=50, help="at most this many paths (default: %(default)s)")
+    p.add_argument("--max-hops", type=_count(1), default=4, help="longest path, in links (default: %(default)s)")
+    p.add_argument("--limit", type=_count(1), default=50, help="at most this many paths (default: %(default)s)")
     command(
         "gaps",
         cmd_gaps,
@@ -591,7 +698,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         cmd_centrality,
         "Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, then degree).",
     )
-    p.add_argument("--limit", type=int, default=20, help="show this many (default: %(default)s)")
+    p.add_argument("--limit", type=_count(1), default=20, help="show this many (default: %(default)s)")
     command(
         "check",
         cmd_check,
@@ -607,21 +714,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formats=(),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0 picks a free one)")
     p.add_argument(
         "--query-timeout",
-        type=float,
+        type=_seconds,
         default=10.0,
         metavar="SECONDS",
         help="stop a query after this long, answering 503 (default: %(default)s)",
     )
     p.add_argument(
-        "--max-rows", type=int, default=10_000, metavar="N", help="cut results at N rows (default: %(default)s)"
+        "--max-rows", type=_count(1), default=10_000, metavar="N", help="cut results at N rows (default: %(default)s)"
     )
     p.add_argument(
         "--cors", action="append", default=[], metavar="ORIGIN", help="allow this origin (repeatable; default: none)"
     )
-    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
+    p.add_argument("--workers", type=_count(1), default=2, help="query worker processes (default: %(default)s)")
     # -------------------------------------------------------------- backends: load, push (kg/backends.py, kg/remote.py)
     p = command(
         "load",
@@ -667,9 +774,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formats=(),
     )
     p.add_argument("target")
-    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html")
+    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html (- for standard output)")
     p.add_argument("--format", choices=["svg", "png", "html"], default=None, help="default: the file's extension")
-    p.add_argument("--max-hops", type=int, default=3, help="causal links to follow upstream (default: %(default)s)")
+    p.add_argument(
+        "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
+    )
     return parser
 
 
@@ -678,7 +787,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     first = argv[0] if argv else None
     only = first if first in COMMANDS and not any(a in ("-h", "--help") for a in argv[1:2]) else None
-    args = build_parser(only).parse_args(argv)
+    parser = build_parser(only)
+    parser.command = first if first in COMMANDS else None
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported in one line
+        return exc.code if isinstance(exc.code, int) else 2
     _SOURCE.clear()
     _SOURCE.update({k: v for k in ("store", "endpoint", "graph") if (v := getattr(args, k, None)) is not None})
     if args.command in _NO_GRAPH:
@@ -686,11 +800,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = args.func(args)
     except KGError as exc:
-        print(f"sslmb: error: {exc}", file=sys.stderr)
+        print(f"sslmb: error: {_one_line(str(exc))}", file=sys.stderr)
         code = exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()
         code = 0
+    except KeyboardInterrupt:
+        print("sslmb: interrupted", file=sys.stderr)
+        code = 130
     return code
 
 

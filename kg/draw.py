@@ -21,7 +21,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kg import palette
-from kg.errors import InputError, KGError
+from kg.errors import InputError, KGError, echo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -706,14 +706,18 @@ FORMATS = ("svg", "png", "html")
 def draw(
     graph: KnowledgeGraph, target: str, path: str | Path, *, max_hops: int = 3, format: str | None = None
 ) -> Drawing:
-    """Draw what mitigates ``target`` into ``path`` (atomically); the format is the file's extension
-    (``.svg``, ``.png``, ``.html``/``.htm``) unless given."""
-    from kg.export import atomic_write
+    """Draw what mitigates ``target`` into ``path`` (atomically; ``"-"`` is standard output); the format is the
+    file's extension (``.svg``, ``.png``, ``.html``/``.htm``) unless given."""
+    from kg.files import STDOUT, output_file, write_output
 
-    fmt = (format or Path(path).suffix.lstrip(".")).lower()
+    if str(path) != STDOUT:
+        output_file(path)  # a folder or a device is refused before the drawing is made
+    fmt = (format or ("" if str(path) == STDOUT else Path(path).suffix.lstrip("."))).lower()
     fmt = {"htm": "html"}.get(fmt, fmt)
     if fmt not in FORMATS:
-        raise InputError(f"cannot draw to {str(path)!r}: use a .svg, .png or .html file (or --format)")
+        if str(path) == STDOUT:
+            raise InputError("-o - writes to standard output: give the format too (--format svg, png or html)")
+        raise InputError(f"cannot draw to {echo(str(path))}: use a .svg, .png or .html file (or --format)")
     drawing = layout(graph, target, max_hops=max_hops)
     if fmt == "svg":
         data = to_svg(drawing).encode("utf-8")
@@ -721,5 +725,5 @@ def draw(
         data = to_html(drawing).encode("utf-8")
     else:
         data = to_png(drawing)
-    atomic_write(path, data)
+    write_output(path, data)
     return drawing

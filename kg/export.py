@@ -1,15 +1,16 @@
-"""Writing the whole graph to a file, atomically: a failed export never leaves a half-written file."""
+"""Writing the whole graph to a file, atomically: a failed export never leaves a half-written file.
+
+(:func:`atomic_write` lives in :mod:`kg.files`; it is imported here for the callers that know it from here.)"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.files import STDOUT, atomic_write, output_file, write_output
 from kg.formats import Format
 from kg.namespaces import PREFIXES
 
@@ -22,42 +23,6 @@ _OX_FORMATS = {
     Format.JSONLD: ox.RdfFormat.JSON_LD,
     Format.RDFXML: ox.RdfFormat.RDF_XML,
 }
-
-
-def atomic_write(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> atomic_write(target, b"ok").read_bytes()
-    b'ok'
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file private (0600); a written file is not
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _file_mode(target: Path) -> int:
-    """The mode ``open()`` would give a new file (0666 less the umask), or the mode of the file replaced."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0o22)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def serialize(
@@ -102,11 +67,24 @@ def _describe(graph: KnowledgeGraph, around: str | None, hops: int) -> str:
     return f"{what}: the entities within {hops} link(s) of {graph.resolve(around).label}"
 
 
-def export(graph: KnowledgeGraph, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path:
-    """Write the graph to ``path``; the format is taken from the extension when not given. ``options`` are
-    those of :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``)."""
+def export(
+    graph: KnowledgeGraph, path: str | Path, *, format: Format | str | None = None, **options: Any
+) -> Path | None:
+    """Write the graph to ``path``; the format is taken from the extension when not given. ``path`` ``"-"`` is
+    standard output (then ``format`` is needed, and None is returned). ``options`` are those of
+    :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``).
+
+    A target that is not a regular file (a folder, a device, a FIFO) is refused before anything is computed.
+    """
+    if str(path) != STDOUT:
+        output_file(path)
     if format is None:
+        if str(path) == STDOUT:
+            raise InputError("-o - writes to standard output: give the format too (--format ttl, nt, ...)")
         fmt = Format.from_extension(path)
     else:
         fmt = format if isinstance(format, Format) else Format.from_name(format)
-    return atomic_write(path, serialize(graph, fmt, **options))
+    return write_output(path, serialize(graph, fmt, **options))
+
+
+__all__ = ["atomic_write", "export", "serialize"]

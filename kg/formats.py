@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, echo
 
 
 class Format(str, Enum):
@@ -43,7 +43,7 @@ class Format(str, Enum):
             if member.value == key:
                 return member
         choices = ", ".join(m.value for m in cls)
-        raise InputError(f"unknown format {name!r}; expected one of {choices}")
+        raise InputError(f"unknown format {echo(name)}; expected one of {choices}")
 
     @classmethod
     def from_extension(cls, path: str | Path) -> Format:
@@ -51,7 +51,7 @@ class Format(str, Enum):
         ``.graphml``)."""
         suffix = Path(path).suffix
         if not suffix:
-            raise InputError(f"cannot tell the format of {str(path)!r} from its name; pass a format")
+            raise InputError(f"cannot tell the format of {echo(str(path))} from its name; pass a format")
         return cls.from_name(suffix)
 
 

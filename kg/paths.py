@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kg import evidence as ev
 from kg import quantity as qty
 from kg import scope as sc
+from kg.errors import check_count
 from kg.namespaces import OWL, RDF, SSLMB, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -24,6 +25,7 @@ MITIGATES = SSLMB + "mitigates"
 APPLIES_TO = SSLMB + "appliesTo"
 USES_MATERIAL = SSLMB + "usesMaterial"
 HAZARD_KINDS = ("mechanism", "failure mode")
+RISK_KINDS = ("electrolyte", "electrolyte family", "material")  # what risks() takes: what shows mechanisms
 # Schema and bookkeeping links left out of the projection's edges.
 _NOT_EDGES = {
     RDF + "type",
@@ -182,7 +184,7 @@ def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> lis
     """
     from kg.search import resolve_each
 
-    _positive(max_hops=max_hops)
+    check_count("max_hops", max_hops, 0)
     found: list[Mitigation] = []
     for entity in resolve_each(graph, target, kinds=list(HAZARD_KINDS)):
         found.extend(_mitigations_of(graph, entity, max_hops))
@@ -286,8 +288,8 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     """
     import networkx as nx
 
-    _positive(max_hops=max_hops)
-    entity = graph.resolve(electrolyte)
+    check_count("max_hops", max_hops, 0)
+    entity = graph.resolve(electrolyte, kinds=list(RISK_KINDS))
     causal = projection(graph).causal
     exposures: dict[tuple[str, str, str], Exposure] = {}
     mechanisms: list[str] = []
@@ -390,16 +392,6 @@ def _mitigating(graph: KnowledgeGraph, strategies: list[str], route: list[str]) 
         for s in strategies
         if any(isinstance(o, ox.NamedNode) and o.value in targets for o in graph.objects(s, MITIGATES))
     )
-
-
-def _positive(**counts: int) -> None:
-    """Refuse a count below 1 (or a negative hop count) with an :class:`InputError` naming the option."""
-    from kg.errors import InputError
-
-    for name, value in counts.items():
-        least = 0 if name == "max_hops" else 1
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            raise InputError(f"{name} must be an integer of at least {least}, got {value!r}")
 
 
 # ------------------------------------------------------------------------------------------ paths
@@ -515,6 +507,8 @@ def paths(
 
     import networkx as nx
 
+    check_count("max_hops", max_hops)
+    check_count("limit", limit)
     a, b = graph.resolve(source), graph.resolve(target)
     net = network(graph, bibliographic=bibliographic)
     for end in (a, b):

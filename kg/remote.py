@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, echo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -219,12 +219,18 @@ def _split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """Take ``user:password@`` out of a URL (urllib does not use it)."""
     from urllib.parse import unquote, urlsplit, urlunsplit
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port  # a bad port or IPv6 address raises here
+    except ValueError as exc:
+        raise InputError(f"{echo(url)} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise InputError(f"{echo(url)} is not an http(s) URL of a SPARQL endpoint")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise InputError(f"{echo(url)} is not a URL (it holds a space or a control character)")
     if parts.username is None:
         return url, None, None
-    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    netloc = hostname + (f":{port}" if port else "")
     user, password = unquote(parts.username), unquote(parts.password or "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), user, password
 
@@ -258,6 +264,7 @@ class _Http:
     ) -> tuple[bytes, Any]:
         """One request. With ``authorize_first`` (an upload), the credentials go with the request itself: a
         server that answers 401 before reading a large body closes the connection under the sender."""
+        import http.client
         import urllib.error
         import urllib.request
 
@@ -283,6 +290,8 @@ class _Http:
             raise InputError(f"{url.split('?')[0]}: cannot reach the endpoint: {exc.reason}") from None
         except (TimeoutError, ConnectionError) as exc:
             raise InputError(f"{url.split('?')[0]}: the connection failed: {exc}") from None
+        except (ValueError, UnicodeError, http.client.HTTPException) as exc:  # a URL urllib cannot send
+            raise InputError(f"{echo(url.split('?')[0])}: cannot send the request: {exc}") from None
 
     def _authorization(self, request: Any) -> str | None:
         """The Authorization header for ``request``, from the challenge a body-less HEAD brings back."""

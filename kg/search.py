@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import AmbiguousError, NotFoundError
+from kg.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
 from kg.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -55,6 +55,9 @@ _KIND_ORDER = [
     "quantity",
     "resource",
 ]
+
+# Every kind an entity can have (kg.store.KnowledgeGraph.kind), for checking what a user asks for.
+KINDS: tuple[str, ...] = tuple(_KIND_ORDER)
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "σ": "sigma", "ω": "ohm", "Ω": "ohm"}
 
@@ -157,7 +160,10 @@ def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[s
     >>> [m.label for m in kg.load().find("Li7La3Zr2O12")][:1]
     ['LLZO']
     """
-    wanted = set(kinds) if kinds else None
+    check_count("limit", limit)
+    if not str(text).strip():
+        raise InputError("nothing to find: give a label, an abbreviation or a formula")
+    wanted = check_kinds(kinds)
     query_norm, query_words = normalize(text), _words(text)
     best: dict[str, tuple[int, _Name]] = {}
     for name in _index(graph):
@@ -173,6 +179,23 @@ def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[s
     order = {k: i for i, k in enumerate(_KIND_ORDER)}
     matches.sort(key=lambda m: (-m.score, order.get(m.kind, len(order)), len(m.label), m.label))
     return matches[:limit]
+
+
+def check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
+    """The kinds asked for, as a set (None for all); an unknown kind is an :class:`InputError` listing them.
+
+    >>> check_kinds(["strategy"])
+    {'strategy'}
+    """
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    wanted = set(kinds)
+    unknown = sorted(k for k in wanted if k not in KINDS)
+    if unknown:
+        raise InputError(f"unknown kind {', '.join(echo(k) for k in unknown)}; the kinds are: {', '.join(KINDS)}")
+    return wanted or None
 
 
 def suggestions(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None, n: int = 5) -> list[str]:
@@ -221,21 +244,37 @@ def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = N
     >>> kg.load().resolve("sslmb:LGPS").label
     'LGPS'
     """
-    kinds = list(kinds) if kinds else None
+    wanted = check_kinds(kinds)
+    kinds = sorted(wanted, key=KINDS.index) if wanted else None
+    if not isinstance(text, str):
+        raise InputError(f"an entity is named by text, not {type(text).__name__}")
     text = text.strip()
+    if not text:
+        raise InputError("an empty name: give a label, an abbreviation, a formula, a prefixed name or an IRI")
     if _looks_like_iri(text):
         iri = expand(text)
-        node = ox.NamedNode(iri)
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError as exc:
+            raise InputError(f"{echo(text)} is not a valid IRI ({exc})") from None
         if next(iter(graph.store.quads_for_pattern(node, None, None)), None) is None:
             raise NotFoundError(text, suggestions(graph, iri.rsplit("/", 1)[-1], kinds=kinds))
         entity = graph.entity(iri)
         if kinds and entity.kind not in kinds:
-            raise NotFoundError(f"{text} (a {entity.kind}, expected {' or '.join(kinds)})")
+            raise WrongKindError(text, entity.label, entity.kind, kinds)
         return entity
     exact = exact_label(graph, text)
     if exact is not None and (not kinds or graph.kind(exact) in kinds):
         return graph.entity(exact)
     matches = find(graph, text, limit=50, kinds=kinds)
+    if kinds and (not matches or matches[0].score < 90):
+        # The text names an entity exactly, but of another kind (an electrolyte given where a hazard is
+        # wanted): say so, rather than settle for a partial match of the wanted kind or "no match".
+        named = [m for m in find(graph, text, limit=5) if m.score >= 90]
+        if exact is not None:
+            named = [m for m in named if m.iri == exact] or named
+        if named and len({m.iri for m in named}) == 1:
+            raise WrongKindError(text, named[0].label, named[0].kind, kinds)
     if not matches:
         raise NotFoundError(text, suggestions(graph, text, kinds=kinds))
     top = matches[0].score

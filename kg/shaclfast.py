@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.namespaces import OWL, RDF, RDFS, SH, XSD, shorten
 
 if TYPE_CHECKING:
@@ -1418,6 +1418,10 @@ def validate(
 
     Returns the same :class:`~kg.validate.ValidationReport` as the pySHACL engine, with ``engine="fast"``.
     Raises :class:`UnsupportedShapeError` when a shape uses a feature this engine does not compile.
+
+    On a SPARQL endpoint (:mod:`kg.remote`) the compiled checks run there, so nothing but their results travels;
+    an endpoint that refuses one of them (Virtuoso cannot run a path such as ``rdf:type/rdfs:subClassOf*`` with
+    both ends open) gets the graph read once and every check run here instead.
     """
     from kg.store import load_file
     from kg.validate import ValidationResult, report
@@ -1436,9 +1440,25 @@ def validate(
         store.extend(graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         store.extend(extra_store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
+    try:
+        raws = list(run_checks(store, compiled))
+    except KGError:
+        if isinstance(store, ox.Store):
+            raise
+        # An endpoint that cannot run a compiled check (Virtuoso: "transitive start not given" for a class
+        # target's rdf:type/rdfs:subClassOf*) would not run the rest faithfully either: read the graph once and
+        # run every check here, as pySHACL would have to.
+        local = ox.Store()
+        local.extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        store = local
+        raws = list(run_checks(store, compiled))
+    if not isinstance(store, ox.Store) and any(isinstance(r.focus, ox.BlankNode) for r in raws):
+        # A remote store (kg.remote) runs the checks at the endpoint but cannot name a blank node in a query: read
+        # the graph once (the store keeps that copy), so a blank-node focus gets its label and owner as here.
+        next(iter(store.quads_for_pattern(None, None, None)), None)
     describe = _Describer(store)
     results = []
-    for raw in run_checks(store, compiled):
+    for raw in raws:
         messages = sorted(raw.messages) or [_generic_message(raw.component)]
         results.append(
             ValidationResult(
@@ -1461,7 +1481,8 @@ def validate(
 def _triples(store: ox.Store) -> int:
     """The triples of the default graph, counted as pySHACL's rdflib graph holds them: rdflib merges two
     literals of one subject and predicate that it writes alike ("TRUE"^^xsd:boolean and true)."""
-    if any(True for _ in store.named_graphs()):
+    named_graphs = getattr(store, "named_graphs", None)  # a remote store (kg.remote) reads one graph, counted here
+    if named_graphs is None or any(True for _ in named_graphs()):
         total = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]
     else:
         total = len(store)

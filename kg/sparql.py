@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import AmbiguousError, InputError, KGError, NotFoundError
+from kg.errors import AmbiguousError, InputError, KGError, NotFoundError, echo
 from kg.namespaces import PREFIXES, XSD, expand, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -124,22 +125,40 @@ def _read(folder: str, path: Path) -> StoredQuery:
 
 
 def stored_query(name: str) -> StoredQuery:
-    """The stored query called ``name`` (``cq-01-...``, with or without ``.rq`` or its folder)."""
-    key = Path(name).name.removesuffix(".rq")
-    root = resources.queries_dir()
-    for folder in KINDS:  # a direct look-up first: a cold run should not parse every stored query
-        path = root / folder / f"{key}.rq"
-        if path.is_file():
-            return _read(folder, path)
-    for query in stored_queries():
-        if query.name == key:
-            return query
+    """The stored query called ``name`` (``cq-01-...``, with or without ``.rq`` or its folder), or the one
+    query whose name starts with ``name`` (``cq-05``); a prefix of several is an :class:`InputError` listing them.
+
+    >>> stored_query("cq-05").name
+    'cq-05-single-ion-transference'
+    """
+    key = Path(name).name.removesuffix(".rq") if name.strip() else ""
+    if not key:
+        raise InputError("an empty query name: give a stored query's name (sslmb queries lists them), a .rq file or -")
+    found = _stored_exactly(key)
+    if found is not None:
+        return found
+    names = [q.name for q in stored_queries()]
+    starting = [n for n in names if n.startswith(key)]
+    if len(starting) == 1:
+        return _stored_exactly(starting[0])  # type: ignore[return-value]
+    if starting:
+        shown = ", ".join(starting[:12]) + (f" (and {len(starting) - 12} more)" if len(starting) > 12 else "")
+        raise InputError(f"{echo(name)} begins the names of {len(starting)} stored queries: {shown}; give more of it")
     import difflib
 
-    names = [q.name for q in stored_queries()]
-    close = difflib.get_close_matches(key, names, n=5, cutoff=0.4)
+    close = difflib.get_close_matches(key[:200], names, n=5, cutoff=0.4)
     close += [n for n in names if key and key in n and n not in close][: 5 - len(close)]
     raise NotFoundError(name, close, what="stored query")
+
+
+def _stored_exactly(key: str) -> StoredQuery | None:
+    if len(key) <= 200 and "\0" not in key and "/" not in key:
+        root = resources.queries_dir()
+        for folder in KINDS:  # a direct look-up first: a cold run should not parse every stored query
+            path = root / folder / f"{key}.rq"
+            if path.is_file():
+                return _read(folder, path)
+    return next((q for q in stored_queries() if q.name == key), None)
 
 
 @dataclass(frozen=True)
@@ -178,21 +197,109 @@ class Prepared:
     stored: StoredQuery | None
 
 
+# ------------------------------------------------------------------ what a query does, read from its tokens
+
+# SPARQL's lexical tokens as the grammar writes them (SPARQL 1.1, section 19.8): IRIs with their \u escapes, the
+# four kinds of string, comments, prefixed names with their escapes (there \' and \# start no string and no
+# comment), variables, blank nodes, language tags. Text that none of them matches is read one character at a
+# time, so a malformed string or IRI leaves the rest of the text counted as code: the check may then see a
+# keyword that is not one (it errs towards refusing), never miss one.
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_NAME = "[A-Za-z0-9_\\-\u00b7\u00c0-\U000effff]"
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<space>\s+)",
+            r"(?P<comment>#[^\r\n]*)",
+            rf"(?P<iri><(?:[^\x00-\x20<>\"{{}}|^`\\]|{_UCHAR})*>)",
+            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+            r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+            r"|'(?:[^'\\\r\n]|\\.)*'"
+            r'|"(?:[^"\\\r\n]|\\.)*")',
+            rf"(?P<var>[?$]{_NAME}*)",
+            rf"(?P<bnode>_:(?:{_NAME}|\.)*)",
+            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            rf"(?P<pname>(?:[A-Za-z\u00c0-\U000effff](?:{_NAME}|\.)*)?:"
+            rf"(?:{_NAME}|[.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*)",
+            rf"(?P<word>[A-Za-z_]{_NAME}*)",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.S,
+)
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+def keywords(text: str) -> Iterator[tuple[str, int]]:
+    r"""The bare words of a SPARQL text (keywords, function names, ``a``), upper-cased, with their offsets:
+    nothing inside an IRI, a string, a comment, a prefixed name or a variable counts.
+
+    >>> [w for w, _ in keywords('SELECT * { ?s ?p "SERVICE" ; ex:a\\#b <x#y> } # SERVICE')]
+    ['SELECT']
+    """
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "word":
+            yield match.group().upper(), match.start()
+
+
+def check_query(text: str, *, allow_service: bool = False) -> None:
+    """Refuse, with one line, what ``sslmb query`` does not do: an update (INSERT, CLEAR, LOAD...), and unless
+    ``allow_service``, a query with ``SERVICE``, which would send a request to another endpoint.
+
+    >>> check_query("SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    kg.errors.InputError: line 1: SERVICE would send a request to another endpoint; allow it with --allow-service ...
+    """
+    words = list(keywords(text))
+    first = next((w for w, _ in words if w not in ("BASE", "PREFIX")), None)
+    if first in UPDATE_WORDS:
+        raise InputError(f"{first}: updates are not supported; sslmb query only reads the graph")
+    if allow_service:
+        return
+    for word, at in words:
+        if word == "SERVICE":
+            raise InputError(
+                f"line {text.count(chr(10), 0, at) + 1}: SERVICE would send a request to another endpoint; "
+                "allow it with --allow-service (in Python: allow_service=True)"
+            )
+
+
 def _looks_like_sparql(text: str) -> bool:
     return bool(re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR)\b", text, re.I))
 
 
 def load_source(source: str) -> tuple[str, str, StoredQuery | None]:
-    """Return ``(text, label for messages, stored query or None)`` for a stored name, a ``.rq`` file, ``-``
-    (standard input) or query text."""
+    """Return ``(text, label for messages, stored query or None)`` for a stored name (or a unique prefix of
+    one), a file (a name ending in ``.rq`` or holding a ``/``), ``-`` (standard input) or query text."""
+    from kg.files import name, read_text
+
     if source == "-":
-        return sys.stdin.read(), "<stdin>", None
-    path = Path(source)
-    if source.endswith(".rq") and path.is_file():
-        return path.read_text(encoding="utf-8"), source, None
+        try:
+            return sys.stdin.read(), "<stdin>", None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"<stdin>: not UTF-8 text (byte {exc.start})") from None
     if _looks_like_sparql(source) and ("{" in source or "\n" in source):
         return source, "<query>", None
-    query = stored_query(source)
+    path = Path(source)
+    as_file = source.endswith(".rq") or "/" in source or (os.sep != "/" and os.sep in source)
+    try:
+        exists = os.path.lexists(source)
+    except (ValueError, OSError):
+        exists = False
+    if as_file and exists:
+        return read_text(path), name(source), None
+    if as_file:  # no such file: a stored query of that name is meant (sslmb query cq-01-....rq, from any folder)
+        key = path.name.removesuffix(".rq")
+        stored = _stored_exactly(key) if key else None
+        if stored is None:
+            raise InputError(f"{name(source)}: no such file")
+        return stored.text, stored.file, stored
+    try:
+        query = stored_query(source)
+    except NotFoundError:
+        if exists:  # a file or folder in this folder with no .rq: what it is, said plainly
+            return read_text(path), name(source), None
+        raise
     return query.text, query.file, query
 
 
@@ -200,7 +307,7 @@ def _literal_number(text: str, integer: bool) -> ox.Literal:
     try:
         int(text) if integer else float(text)
     except ValueError:
-        raise InputError(f"{text!r} is not {'an integer' if integer else 'a number'}") from None
+        raise InputError(f"{echo(text)} is not {'an integer' if integer else 'a number'}") from None
     return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + ("integer" if integer else "decimal")))
 
 
@@ -231,17 +338,24 @@ def to_term(graph: KnowledgeGraph, value: Any, ptype: str | None) -> ox.NamedNod
     if ptype == "iri":
         iri = expand(text)
         if not re.match(r"^[a-z][a-z0-9+.-]*:", iri):
-            raise InputError(f"{text!r} is not an IRI or a known prefixed name")
-        return ox.NamedNode(iri)
+            raise InputError(f"{echo(text)} is not an IRI or a known prefixed name")
+        try:
+            return ox.NamedNode(iri)
+        except ValueError as exc:
+            raise InputError(f"{echo(text)} is not a valid IRI ({exc})") from None
     label = text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
     from kg.search import exact_label
 
     return ox.NamedNode(exact_label(graph, label) or graph.resolve(label).iri)
 
 
-def prepare(graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None) -> Prepared:
-    """Load the query and bind its parameters: given values first, header defaults for the rest."""
+def prepare(
+    graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
+) -> Prepared:
+    """Load the query and bind its parameters: given values first, header defaults for the rest. An update,
+    or a query with ``SERVICE`` (unless ``allow_service``), is refused (:func:`check_query`)."""
     text, label, stored = load_source(source)
+    check_query(text, allow_service=allow_service)
     if stored is not None:
         declared = stored.params
     else:
@@ -253,8 +367,17 @@ def prepare(graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None
         unknown = [k for k in given if k not in by_name]
         if unknown:
             expected = "; ".join(str(p) for p in declared)
-            raise InputError(f"{label}: unknown parameter {', '.join(unknown)}; this query takes: {expected}")
+            raise InputError(
+                f"{label}: unknown parameter {', '.join(k if len(k) <= 40 else echo(k, 40) for k in unknown)}; "
+                f"this query takes: {expected}"
+            )
     for name, value in given.items():
+        try:
+            ox.Variable(name)
+        except (ValueError, TypeError):
+            raise InputError(
+                f"{label}: parameter {echo(name, 40)} is not a variable name (letters, digits, _)"
+            ) from None
         param = by_name.get(name)
         try:
             bindings[name] = to_term(graph, value, param.type if param else None)
@@ -302,6 +425,17 @@ def execute(graph: KnowledgeGraph, prepared: Prepared) -> Any:
 
 def collect(raw: Any, source: str, started: float) -> QueryResult:
     """Turn pyoxigraph's result into a :class:`QueryResult` of plain Python values."""
+    try:
+        return _collect(raw, source, started)
+    except (OSError, RuntimeError, ValueError) as exc:  # raised while the answer is read: SERVICE, an endpoint
+        raise InputError(f"{source}: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:500]
+
+
+def _collect(raw: Any, source: str, started: float) -> QueryResult:
     from kg.store import to_python
 
     if isinstance(raw, ox.QueryBoolean):
@@ -321,7 +455,9 @@ def collect(raw: Any, source: str, started: float) -> QueryResult:
     return QueryResult("select", variables, tuple(rows), None, (), source, round(time.perf_counter() - started, 6))
 
 
-def run(graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+def run(
+    graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
+) -> QueryResult:
     """Run a stored query (by name), a ``.rq`` file or query text, with parameters bound by the engine.
 
     >>> import kg
@@ -330,7 +466,7 @@ def run(graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = N
     'LGPS'
     """
     started = time.perf_counter()
-    prepared = prepare(graph, source, params)
+    prepared = prepare(graph, source, params, allow_service=allow_service)
     return collect(execute(graph, prepared), prepared.source, started)
 
 
@@ -345,6 +481,13 @@ GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json
 
 def serialize(raw: Any, fmt: str) -> bytes:
     """Write pyoxigraph's result in a W3C SPARQL results format (SELECT/ASK) or an RDF format (CONSTRUCT)."""
+    try:
+        return _serialize(raw, fmt)
+    except (OSError, RuntimeError, ValueError) as exc:  # raised while the answer is read: SERVICE, an endpoint
+        raise InputError(_one_line(exc)) from None
+
+
+def _serialize(raw: Any, fmt: str) -> bytes:
     if isinstance(raw, ox.QueryTriples):
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE result is a graph: use --format {'|'.join(GRAPH_FORMATS)}")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import InputError
+from kg.errors import InputError, echo
 from kg.namespaces import OWL, PREFIXES, RDF, SSLMB, XSD
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -176,17 +176,29 @@ class KnowledgeGraph:
 
     def select_terms(self, sparql: str, **bindings: Term | str) -> list[dict[str, Term]]:
         """Like :meth:`select`, but rows keep the RDF terms (unbound variables are left out)."""
-        subs = {ox.Variable(k): (ox.NamedNode(v) if isinstance(v, str) else v) for k, v in bindings.items()}
-        solutions = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        out = []
-        for solution in solutions:  # type: ignore[union-attr]
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            out.append(row)
+        subs = {}
+        for k, v in bindings.items():
+            try:
+                subs[ox.Variable(k)] = ox.NamedNode(v) if isinstance(v, str) else v
+            except ValueError as exc:
+                raise InputError(f"{k}: {echo(v)} is not a valid IRI ({exc})") from None
+        try:
+            solutions = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InputError("select() runs SELECT queries; use query() for ASK, CONSTRUCT and DESCRIBE")
+            names = [v.value for v in solutions.variables]
+            out = []
+            for solution in solutions:
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = value
+                out.append(row)
+        except SyntaxError as exc:
+            raise InputError(f"select: {exc.msg if exc.msg else exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"select: {exc}") from None
         return out
 
     def objects(self, subject: str, predicate: str) -> Iterator[Term]:
@@ -285,13 +297,21 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ the public operations
 
     def query(
-        self, text_or_name: str, /, *, params: Mapping[str, Any] | None = None, raw: bool = False, **kwparams: Any
+        self,
+        text_or_name: str,
+        /,
+        *,
+        params: Mapping[str, Any] | None = None,
+        raw: bool = False,
+        allow_service: bool = False,
+        **kwparams: Any,
     ) -> QueryResult | dict[str, Any]:
-        """Run a stored query (by name), a ``.rq`` file or SPARQL text on Oxigraph.
+        """Run a stored query (by name or a unique prefix of it), a ``.rq`` file or SPARQL text on Oxigraph.
 
         Parameters come as ``params={...}`` or keyword arguments; labels are resolved to entities and every
         value is bound by the engine, never pasted into the text. Returns a :class:`~kg.sparql.QueryResult`
         (iterate it for rows of typed Python values), or with ``raw=True`` the W3C SPARQL results JSON.
+        Updates are refused, and so is ``SERVICE`` (a request to another endpoint) unless ``allow_service``.
 
         >>> import kg
         >>> rows = kg.load().query("cq-05-single-ion-transference", min_t=0.95, max_temp=80).rows
@@ -302,9 +322,9 @@ class KnowledgeGraph:
 
         values = {**(params or {}), **kwparams}
         if raw:
-            prepared = queries.prepare(self, text_or_name, values)
+            prepared = queries.prepare(self, text_or_name, values, allow_service=allow_service)
             return queries.to_sparql_json(queries.execute(self, prepared))
-        return queries.run(self, text_or_name, values)
+        return queries.run(self, text_or_name, values, allow_service=allow_service)
 
     def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
         """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
@@ -380,8 +400,9 @@ class KnowledgeGraph:
 
         return check(self)
 
-    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path:
-        """Write the whole graph to ``path`` atomically; the format defaults to the file's extension.
+    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
+        """Write the whole graph to ``path`` atomically (``"-"``: standard output, and None is returned); the
+        format defaults to the file's extension.
         ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are those of :func:`kg.export.serialize`."""
         from kg.export import export
 
@@ -396,15 +417,22 @@ class KnowledgeGraph:
 
 def load_file(store: ox.Store, path: Path) -> None:
     """Parse one RDF file into ``store``, raising :class:`InputError` that says where parsing failed."""
+    from kg.files import input_file, name, token_too_long
+
     fmt = _RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt, .jsonld or .rdf)")
+        raise InputError(
+            f"{name(path)}: unknown RDF file extension {echo(path.suffix)} (use .ttl, .nt, .jsonld or .rdf)"
+        )
+    input_file(path)  # a FIFO would block the parser; a symbolic link loop, a folder...: one line each
     try:
         store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not an RDF file") from None
+    except MemoryError as exc:
+        raise token_too_long(path, exc) from None
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)

@@ -229,3 +229,98 @@ def test_read_commands_on_the_store_answer_as_in_memory(shipped_store, capsys, t
     assert cli.main(["export", "-o", str(tmp_path / "b.nt")]) == 0
     strip = lambda p: sorted(x for x in p.read_text().splitlines() if "_:" not in x)  # noqa: E731
     assert strip(tmp_path / "a.nt") == strip(tmp_path / "b.nt")
+
+
+# ------------------------------------------------------------------------------ a first load that fails
+
+
+def _leftovers_only(folder: Path) -> None:
+    """What a failed first load may leave: the lock, unfinished generations; never the metadata."""
+    assert not (folder / backends.METADATA).exists()
+    assert all(
+        p.name == ".sslmb-store.lock" or p.name.startswith(("data-", ".sslmb-store.json.")) for p in folder.iterdir()
+    )
+
+
+def test_a_failed_first_load_leaves_a_folder_that_loads_later(tmp_path):
+    """A first load that fails (parse error, validation failure) left a folder that every later command,
+    `sslmb load --store` included, refused as "not an sslmb store": it is a new store."""
+    store = tmp_path / "store"
+    broken = DATA / "cli" / "broken.ttl"
+    done = run_cli("load", str(broken), "--store", str(store))
+    assert done.returncode == 2 and "broken.ttl:4:" in done.stderr, done.stderr
+    _leftovers_only(store)
+    stats = run_cli("stats", "--store", str(store))
+    assert stats.returncode == 2 and "no store yet" in stats.stderr and "sslmb load --store" in stats.stderr
+
+    invalid = DATA / "shapes" / "QuantityValueShape.invalid.ttl"
+    base = [str(resources.ontology_file()), str(resources.data_root() / "ontology" / "instances" / "quantities.ttl")]
+    done = run_cli("load", *base, str(invalid), "--store", str(store))
+    assert done.returncode == 1 and "store is unchanged" in done.stderr, done.stderr
+    _leftovers_only(store)
+
+    (store / f".{backends.METADATA}.abc123.tmp").write_text("{", encoding="utf-8")  # a rename that never happened
+    done = run_cli("load", *base, "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    assert _generations(store) == [backends.read_info(store).data]
+    assert not list(store.glob(f".{backends.METADATA}.*"))
+    assert run_cli("stats", "--store", str(store)).returncode == 0
+
+
+def _kill_mid_load(source: Path, store: Path) -> None:
+    """Start `sslmb load`, wait until it writes its new generation, and kill -9 it there."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = set(_generations(store)) if store.exists() else set()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "load", str(source), "--store", str(store)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            new = [g for g in (_generations(store) if store.exists() else []) if g not in before]
+            if new and any((store / new[0]).iterdir()):
+                time.sleep(0.3)  # well into the bulk load of the file
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, "the load ended before it could be killed: use a bigger file"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_load(tmp_path):
+    """kill -9 in the middle of a first load: the folder is a new store and loads; kill -9 in the middle of a
+    later load: the store is as it was, and the next load works."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "synth.nt"
+    synth = Path(__file__).resolve().parents[1] / "benchmarks" / "synth.py"
+    subprocess.run([sys.executable, str(synth), "--extra", "6e5", "-o", str(big)], check=True, capture_output=True)
+    store = tmp_path / "store"
+
+    _kill_mid_load(big, store)
+    _leftovers_only(store)
+    assert "no store yet" in run_cli("stats", "--store", str(store)).stderr
+    done = run_cli("load", "--store", str(store), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    before = _snapshot(store)
+
+    _kill_mid_load(big, store)
+    assert _snapshot(store) == before
+    good = tmp_path / "good.nt"
+    good.write_text("".join(_good_triples(10)), encoding="utf-8")
+    done = run_cli("load", str(good), "--store", str(store), "--no-validate")
+    assert done.returncode == 0, done.stderr
+    assert backends.read_info(store).triples == before[1] + 10
+    assert _generations(store) == [backends.read_info(store).data]  # the killed load's generation is gone
