@@ -230,7 +230,12 @@ def test_guard_reports_the_query_form_after_the_prologue():
         "construct"
     )
     assert check_query("DESCRIBE <http://e/x>").form == "describe"
-    assert check_query("this is no query").form is None
+    assert check_query("ASK {}").form == "ask"
+    # text that no reading of the SPARQL grammar gets through is refused by the guard itself
+    with pytest.raises(Refused) as caught:
+        check_query("this is no query")
+    assert caught.value.status == 400
+    assert "'this' is neither a SPARQL keyword nor a prefixed name" in caught.value.message
 
 
 def test_content_negotiation_follows_q_values_and_the_query_form():
