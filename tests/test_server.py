@@ -853,24 +853,36 @@ def test_serve_refuses_to_front_another_endpoint():
 
 def test_worker_pool_busy_timeout_and_replacement():
     """The pool on its own: a busy pool answers Busy after the queue timeout, a request past the query timeout
-    kills its worker, and the replacement serves the next request."""
+    kills its worker, and the replacement serves the next request. Timed by causes, not by a budget: each wait
+    has a wide margin derived from the configured timeouts, and what is polled is polled up to a deadline."""
     import asyncio
 
     from kg.server import Busy, QueryTimeout, Settings, WorkerPool
 
+    queue_timeout, sleep, query_timeout = 0.5, 2.0, 6.0  # sleep: 4x the queue wait; query timeout: 3x the sleep
+
+    async def until(condition, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, "gave up waiting"
+            await asyncio.sleep(0.02)
+
     async def scenario() -> None:
-        pool = WorkerPool(Settings(workers=1, query_timeout=1.5, queue_timeout=0.3))
+        pool = WorkerPool(Settings(workers=1, query_timeout=query_timeout, queue_timeout=queue_timeout))
         await pool.start()
         try:
-            first = asyncio.ensure_future(pool.run({"op": "sleep", "seconds": 0.8}))
-            await asyncio.sleep(0.1)
-            with pytest.raises(Busy):  # the only worker is sleeping for longer than the queue timeout
+            first = asyncio.ensure_future(pool.run({"op": "sleep", "seconds": sleep}))
+            await until(lambda: pool._queue.running)  # the only worker has the sleeping request
+            started = time.monotonic()
+            with pytest.raises(Busy):
                 await pool.run({"op": "query", "query": "ASK {}", "format": "json"})
+            assert not first.done() or time.monotonic() - started >= queue_timeout  # Busy came while it slept
             assert (await first)[0] == 200  # the sleeping request itself finished in time
             (old,) = pool._all
             with pytest.raises(QueryTimeout):
-                await pool.run({"op": "sleep", "seconds": 30})
+                await pool.run({"op": "sleep", "seconds": 10 * query_timeout})
             assert not old.process.is_alive() and pool.replaced == 1
+            await until(lambda: pool._queue.idle)  # the replacement is up
             status, _, _, body = await pool.run({"op": "query", "query": "ASK { ?s ?p ?o }", "format": "json"})
             assert status == 200 and json.loads(body)["boolean"] is True
             (new,) = pool._all
