@@ -469,6 +469,9 @@ class WorkerPool:
         self.switches = 0
 
     def _spawn(self, generation: str | None) -> _Worker:
+        # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: under the worker's address
+        # space limit that made RocksDB's thread start-up fail now and then. Two arenas are plenty for a worker.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
             target=worker_main, args=(child, self.settings, generation), daemon=True, name="sslmb-worker"
