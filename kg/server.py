@@ -1,9 +1,10 @@
 """The SPARQL endpoint and query page (``sslmb serve``): a read-only, sandboxed HTTP face of the graph.
 
-Layout of a request: the server process (Starlette on uvicorn) checks the query text with a small SPARQL
-tokenizer (:func:`check_query`: no update, no SERVICE, no LOAD, no FROM/GRAPH outside the store's own
-graphs), negotiates the result format, and hands the query to one of a few worker processes that each hold
-the graph in an Oxigraph store. A worker that runs past the timeout is killed and replaced, so a runaway query
+Layout of a request: the server process (Starlette on uvicorn; kg/httpguard.py bounds the HTTP head) checks the
+query text with the guard (kg/guard.py, :func:`check_query`: no update, no SERVICE, no LOAD, no FROM/GRAPH
+outside the store's own graphs, no text too large or too deep), negotiates the result format, and hands the
+query through a fair queue (kg/scheduler.py) to one of a few worker processes that each hold the graph in an
+Oxigraph store. A worker that runs past the timeout is killed and replaced, so a runaway query
 really stops; a worker that dies (for instance at its memory limit) is replaced as well. The server process
 itself never evaluates a query.
 
