@@ -6,7 +6,7 @@
   it), and once more while the attackers vary their query text on every request.
 - 256 clients: 256 threads, each sending 4 cheap queries on a connection of its own at once; errors, p50/p99.
 - slowloris: N connections that send half a request head and then nothing; how many the server still holds after
-  the hold time, and how /health answers meanwhile.
+  the hold time, and how a cheap query answers meanwhile.
 
     python benchmarks/abuse.py [--seconds 20] [--slowloris 1000] [--hold 30] [--repo DIR] [--no-oxigraph]
 
@@ -79,6 +79,7 @@ def start_ours(repo: Path, workers: int, timeout: float) -> tuple[subprocess.Pop
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,  # its own process group: stop() ends its workers too
     )
     line = proc.stdout.readline()  # type: ignore[union-attr]
     port = int(urllib.parse.urlsplit(line.split(" at ", 1)[1].strip()).port or 0)
@@ -96,6 +97,7 @@ def start_oxigraph(data: bytes, timeout: float, folder: str) -> tuple[subprocess
         [exe, "serve", "--location", folder, "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout))],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     wait_until_up(port)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -104,6 +106,24 @@ def start_oxigraph(data: bytes, timeout: float, folder: str) -> tuple[subprocess
     response.read()
     assert response.status in (200, 201, 204), response.status
     return proc, port
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server and everything it started (a worker left behind would go on computing a cross join)."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(20)
+    except ProcessLookupError:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # anything of the group still there
+    except ProcessLookupError:
+        pass
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -192,7 +212,7 @@ def slowloris(port: int, connections: int, hold: float) -> dict:
     health_failed = 0
     deadline = time.monotonic() + hold
     while time.monotonic() < deadline:
-        status, took = get(port, "", path="/health", timeout=10)
+        status, took = get(port, CHEAP, timeout=10)  # a query: oxigraph serve has no /health
         if status == 200:
             health.append(took)
         else:
@@ -215,7 +235,7 @@ def slowloris(port: int, connections: int, hold: float) -> dict:
     return {
         "opened": opened,
         "held": held,
-        "health_ok": len(health),
+        "health_ok": len(health),  # the cheap query's answers during the hold
         "health_failed": health_failed,
         "health_p50": 1000 * statistics.median(health) if health else float("nan"),
         "health_max": 1000 * max(health) if health else float("nan"),
@@ -231,6 +251,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10, help="query timeout of both servers (default: 10 s)")
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose kg.cli serve to run (default: this)")
     parser.add_argument("--no-oxigraph", action="store_true", help="measure sslmb serve only")
+    parser.add_argument("--label", help="how to name the sslmb serve row (default: its git revision)")
     args = parser.parse_args()
 
     import kg
@@ -244,7 +265,7 @@ def main() -> None:
         f"{args.seconds:g} s; slowloris {args.slowloris} connections held {args.hold:g} s",
         flush=True,
     )
-    servers = {f"sslmb serve ({revision})": lambda: start_ours(args.repo, args.workers, args.timeout)}
+    servers = {f"sslmb serve ({args.label or revision})": lambda: start_ours(args.repo, args.workers, args.timeout)}
     folder = tempfile.TemporaryDirectory()
     if not args.no_oxigraph:
         data = graph.serialize("nt")
@@ -266,8 +287,7 @@ def main() -> None:
                     row[name] = starvation(port, args.seconds, source, vary=name == "vary")
                 print(f"{label}: {name}: {row[name]}", flush=True)
             finally:
-                proc.kill()
-                proc.wait(30)
+                stop(proc)
         rows[label] = row
     folder.cleanup()
 
