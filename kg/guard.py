@@ -437,13 +437,13 @@ def _declarations(reader: _Reader, words: list[_Term]) -> tuple[dict[str, set[st
     for term in words:
         if term[_VALUE] not in ("PREFIX", "BASE"):
             continue
-        for name in _following(reader, term):
-            if term[_VALUE] == "BASE" and name[_KIND] == "iri":
-                bases.add(name[_VALUE])
-            if term[_VALUE] == "PREFIX" and name[_KIND] == "pname_ns":
-                for iri in _following(reader, name):
+        for declared in _following(reader, term):
+            if term[_VALUE] == "BASE" and declared[_KIND] == "iri":
+                bases.add(declared[_VALUE])
+            if term[_VALUE] == "PREFIX" and declared[_KIND] == "pname_ns":
+                for iri in _following(reader, declared):
                     if iri[_KIND] == "iri":
-                        prefixes.setdefault(name[_VALUE], set()).add(iri[_VALUE])
+                        prefixes.setdefault(declared[_VALUE], set()).add(iri[_VALUE])
     # a base or a prefix IRI may itself be relative to a base
     known = [b for b in bases if b]
     for base in known:

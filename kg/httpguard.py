@@ -29,7 +29,7 @@ def guarded_protocol(*, max_url_bytes: int, max_header_bytes: int, head_timeout:
     """An ``H11Protocol`` class with these limits, for ``uvicorn.Config(http=...)``."""
 
     class GuardedH11Protocol(H11Protocol):
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._refused = False
             self._head_timer: Any = None

@@ -532,15 +532,17 @@ class WorkerPool:
 
         from kg.backends import lease_current, metadata_stamp
 
-        stamp = metadata_stamp(self.settings.store)
+        store = self.settings.store
+        assert store is not None
+        stamp = metadata_stamp(store)
         while not self._closing:
             await asyncio.sleep(0.5)
-            now = metadata_stamp(self.settings.store)
+            now = metadata_stamp(store)
             if now == stamp:
                 continue
             stamp = now
             try:
-                lease = await self._loop.run_in_executor(self._executor, lease_current, self.settings.store)
+                lease = await self._loop.run_in_executor(self._executor, lease_current, store)
             except Exception:  # a store being rewritten, or gone: keep serving what we have
                 continue
             if lease.generation == self.generation:
