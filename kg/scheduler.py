@@ -7,6 +7,8 @@ few slow queries can hold every worker until their timeout. The queue therefore:
   ``per_client`` workers; within a client, first come first served;
 - never gives the last idle worker to a query known to be slow (:class:`SlowQueries`: the same text ran past
   ``slow_seconds`` or its timeout a short while ago), so while those run one worker stays free for the rest;
+- nor, while other clients have been active in the last ``active_seconds``, to a client that already holds a
+  worker: one client cannot take every worker from the others, whatever text it sends (a lone client may);
 - lets a request wait at most ``timeout`` seconds; then the caller answers 503 with ``Retry-After``.
 
 Everything runs on the server's event loop; :meth:`FairQueue.put` is the only entry from elsewhere (through
@@ -68,12 +70,23 @@ class SlowQueries:
 class FairQueue:
     """Idle workers and the requests waiting for one (see the module's docstring)."""
 
-    def __init__(self, total: int, *, per_client: int | None = None) -> None:
+    def __init__(self, total: int, *, per_client: int | None = None, active_seconds: float = 10.0) -> None:
         self.total = total
         self.per_client = per_client if per_client is not None else max(1, total - 1)
+        self.active_seconds = active_seconds
         self.idle: list[Any] = []
         self.waiting: OrderedDict[str, deque[_Waiter]] = OrderedDict()
         self.running: Counter[str] = Counter()
+        self.seen: OrderedDict[str, float] = OrderedDict()  # client -> when it last asked (most recent last)
+
+    def _others_active(self, client: str) -> bool:
+        horizon = time.monotonic() - self.active_seconds
+        for other, when in reversed(self.seen.items()):
+            if when < horizon:
+                return False
+            if other != client:
+                return True
+        return False
 
     def put(self, worker: Any) -> None:
         """A worker is idle (a new one, or one whose query ended)."""
@@ -89,6 +102,10 @@ class FairQueue:
     async def get(self, client: str, *, slow: bool = False, timeout: float) -> Any:
         """A worker for ``client``'s request; raises :class:`Busy` after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
+        self.seen[client] = time.monotonic()
+        self.seen.move_to_end(client)
+        while len(self.seen) > 4096:
+            self.seen.popitem(last=False)
         waiter = _Waiter(client, slow, loop.create_future())
         self.waiting.setdefault(client, deque()).append(waiter)
         self._dispatch()
@@ -129,8 +146,10 @@ class FairQueue:
     def _choose(self) -> _Waiter | None:
         last = len(self.idle) == 1 and self.total > 1
         fallback = None
-        for queue in self.waiting.values():
-            # the last idle worker is kept for queries not known to be slow
+        for client, queue in self.waiting.items():
+            if last and self.running[client] and self._others_active(client):
+                continue  # the last idle worker is kept for the other clients
+            # and for queries not known to be slow
             waiter = next((w for w in queue if not w.slow), None) if last else queue[0]
             if waiter is None:
                 continue
