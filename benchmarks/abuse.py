@@ -298,7 +298,7 @@ def main() -> None:
     print(
         "| server | cheap query while 8 clients loop a cross join: p50 / p99 ms, failed (same address) | "
         "same, cheap client from another address | same, attackers vary the text | "
-        "256 clients x 4 queries: errors, p50 / p99 ms | slowloris: connections still held, /health p50 / max ms |"
+        "256 clients x 4 queries: errors, p50 / p99 ms | slowloris: connections still held, cheap query p50 / max ms |"
     )
     print("|---|---|---|---|---|---|")
     for label, row in rows.items():

@@ -35,7 +35,7 @@ class Busy(Exception):
 @dataclass(eq=False)
 class _Waiter:
     client: str
-    slow: bool
+    digest: bytes  # of the query text (b"" for other requests): whether it is known slow is asked at dispatch
     future: asyncio.Future[Any] = field(repr=False)
 
 
@@ -58,6 +58,8 @@ class SlowQueries:
             self._until.popitem(last=False)
 
     def __contains__(self, digest: bytes) -> bool:
+        if not digest:
+            return False
         until = self._until.get(digest)
         if until is None:
             return False
@@ -70,8 +72,16 @@ class SlowQueries:
 class FairQueue:
     """Idle workers and the requests waiting for one (see the module's docstring)."""
 
-    def __init__(self, total: int, *, per_client: int | None = None, active_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        total: int,
+        *,
+        slow: SlowQueries | None = None,
+        per_client: int | None = None,
+        active_seconds: float = 10.0,
+    ) -> None:
         self.total = total
+        self.slow = slow if slow is not None else SlowQueries()
         self.per_client = per_client if per_client is not None else max(1, total - 1)
         self.active_seconds = active_seconds
         self.idle: list[Any] = []
@@ -99,14 +109,15 @@ class FairQueue:
         if self.running[client] <= 0:
             del self.running[client]
 
-    async def get(self, client: str, *, slow: bool = False, timeout: float) -> Any:
-        """A worker for ``client``'s request; raises :class:`Busy` after ``timeout`` seconds."""
+    async def get(self, client: str, *, digest: bytes = b"", timeout: float) -> Any:
+        """A worker for ``client``'s request (``digest``: of its query text, see :class:`SlowQueries`); raises
+        :class:`Busy` after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         self.seen[client] = time.monotonic()
         self.seen.move_to_end(client)
         while len(self.seen) > 4096:
             self.seen.popitem(last=False)
-        waiter = _Waiter(client, slow, loop.create_future())
+        waiter = _Waiter(client, digest, loop.create_future())
         self.waiting.setdefault(client, deque()).append(waiter)
         self._dispatch()
         try:
@@ -150,7 +161,7 @@ class FairQueue:
             if last and self.running[client] and self._others_active(client):
                 continue  # the last idle worker is kept for the other clients
             # and for queries not known to be slow
-            waiter = next((w for w in queue if not w.slow), None) if last else queue[0]
+            waiter = next((w for w in queue if w.digest not in self.slow), None) if last else queue[0]
             if waiter is None:
                 continue
             if self.running[waiter.client] < self.per_client:

@@ -504,7 +504,7 @@ class WorkerPool:
         from kg.scheduler import FairQueue
 
         self._loop = asyncio.get_running_loop()
-        self._queue = FairQueue(self.settings.workers)
+        self._queue = FairQueue(self.settings.workers, slow=self._slow)
         if self.settings.store is not None:
             from kg.backends import lease_current
 
@@ -578,7 +578,7 @@ class WorkerPool:
         import asyncio
 
         digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
-        worker = await self._queue.get(client, slow=digest in self._slow, timeout=self.settings.queue_timeout)
+        worker = await self._queue.get(client, digest=digest, timeout=self.settings.queue_timeout)
         future = self._loop.run_in_executor(self._executor, self._call, worker, request, client, digest)
         return await asyncio.shield(future)  # a client that goes away must not leak the worker
 

@@ -36,14 +36,19 @@ def test_clients_are_served_in_turn():
 
 def test_the_last_idle_worker_is_kept_from_known_slow_queries():
     async def scenario() -> None:
-        queue = FairQueue(2)
+        slow = SlowQueries()
+        cross_join = SlowQueries.digest("a cross join")
+        queue = FairQueue(2, slow=slow)
         queue.put("w1")
         queue.put("w2")
-        first = await queue.get("a", slow=True, timeout=1)  # two idle: a slow query may have one
-        assert first in ("w1", "w2")
-        with pytest.raises(Busy):  # but not the last
-            await queue.get("a", slow=True, timeout=0.2)
-        other = await queue.get("a", slow=False, timeout=1)  # a query not known to be slow gets it
+        first = await queue.get("a", digest=cross_join, timeout=1)
+        second = await queue.get("a", digest=cross_join, timeout=1)  # not known slow yet: the last worker too
+        queue.done("a")
+        queue.put(second)
+        slow.add(cross_join)  # the first one ran long: from now on it is known slow
+        with pytest.raises(Busy):  # two idle would let it have one; the last one, never
+            await queue.get("a", digest=cross_join, timeout=0.2)
+        other = await queue.get("a", digest=SlowQueries.digest("cheap"), timeout=1)  # not known slow: gets it
         assert {first, other} == {"w1", "w2"}
 
     run(scenario())

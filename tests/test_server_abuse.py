@@ -153,6 +153,51 @@ def test_a_cheap_query_is_answered_while_clients_loop_a_slow_query(server):
     assert set(slow_answers) <= {503}  # the cross joins were stopped, or told to come back later
 
 
+def test_a_client_varying_its_slow_query_does_not_starve_another_client(server):
+    """Eight connections from 127.0.0.1 send a different cross join each time (so none is known to be slow);
+    another client, from 127.0.0.2, is still answered at once: one client may not hold every worker while
+    others are active."""
+    import http.client
+    import urllib.parse
+
+    def cheap() -> tuple[int, float]:
+        started = time.monotonic()
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=60, source_address=("127.0.0.2", 0))
+        try:
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
+            response = conn.getresponse()
+            response.read()
+            return response.status, time.monotonic() - started
+        finally:
+            conn.close()
+
+    assert cheap()[0] == 200  # the other client is active
+    stop = threading.Event()
+    sent = []
+
+    def attacker(index: int) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            sent.append(server.query(CROSS_JOIN + f" # {index} {n}")[0])
+
+    threads = [threading.Thread(target=attacker, args=(i,), daemon=True) for i in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)  # the attackers hold what they can
+        for _ in range(10):
+            status, waited = cheap()
+            assert status == 200
+            assert waited < 4.0  # less than the query timeout: it did not wait for a cross join to end
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+    assert set(sent) <= {503}
+
+
 def test_a_params_value_that_is_no_iri_is_400(server):
     text = "#+ params: thing: iri = http://a b\nSELECT ?thing WHERE { BIND(1 AS ?one) }"
     status, _, body = server.query(text)
