@@ -152,8 +152,11 @@ def read_info(path: str | Path) -> StoreInfo:
         raise InputError(f"{meta}: incomplete store metadata ({exc})") from None
 
 
-def open_store(path: str | Path) -> KnowledgeGraph:
+def open_store(path: str | Path, *, generation: str | None = None) -> KnowledgeGraph:
     """The knowledge graph held in the on-disk store ``path``, opened read-only without re-parsing anything.
+
+    ``generation`` (a ``data-NNNN`` folder of the store, leased with :func:`lease_current`) opens that one
+    rather than the current one: ``sslmb serve`` keeps all its workers on the generation it leased.
 
     >>> import kg, tempfile
     >>> tmp = tempfile.TemporaryDirectory()
@@ -166,9 +169,9 @@ def open_store(path: str | Path) -> KnowledgeGraph:
     from kg.store import KnowledgeGraph
 
     info = read_info(path)
-    data = Path(path) / info.data
+    data = Path(path) / (generation or info.data)
     if not data.is_dir():
-        raise InputError(f"{path}: the store's data folder {info.data} is missing")
+        raise InputError(f"{path}: the store's data folder {generation or info.data} is missing")
     try:
         store = ox.Store.read_only(str(data))
     except OSError as exc:
@@ -404,8 +407,8 @@ def bulk_load(
             gc.collect()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        if info is not None:
-            shutil.rmtree(folder / info.data, ignore_errors=True)
+        if info is not None and not _leased(folder, info.data):  # a server still reading it keeps it
+            _remove_generation(folder / info.data)
     return LoadReport(
         store=str(folder),
         data=generation,
@@ -468,7 +471,7 @@ def _generations(folder: Path) -> list[Path]:
 def _is_leftover(path: Path) -> bool:
     """What a load leaves behind when it fails or is killed: the lock, a generation, an unrenamed metadata file."""
     name = path.name
-    if name == _LOCK:
+    if name == _LOCK or (name.startswith(f".{_GENERATION}") and name.endswith(".lease")):
         return True
     if name.startswith(_GENERATION) and name[len(_GENERATION) :].isdigit():
         return path.is_dir()
@@ -484,14 +487,75 @@ def _only_leftovers(folder: Path) -> bool:
 
 
 def _remove_stale(folder: Path, keep: str | None) -> None:
-    """Remove what a crashed load left behind: its generations (never the one in use), its metadata file."""
-    import shutil
-
+    """Remove generations a crashed load left behind, and old ones no server reads any more (never the one in
+    use, never one that ``sslmb serve`` holds a lease on), and a crashed load's unrenamed metadata file."""
     for path in _generations(folder):
-        if path.name != keep:
-            shutil.rmtree(path, ignore_errors=True)
+        if path.name != keep and not _leased(folder, path.name):
+            _remove_generation(path)
     for path in folder.glob(f".{METADATA}.*.tmp"):
         path.unlink(missing_ok=True)
+
+
+def _remove_generation(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+    (path.parent / f".{path.name}.lease").unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------ leases: a generation being served
+
+
+class Lease:
+    """A shared ``flock`` on ``DIR/.data-NNNN.lease``: while one is held, loads do not delete that generation.
+    The kernel drops it when the holder exits, however it exits, so no lease outlives its server."""
+
+    def __init__(self, folder: Path, generation: str, handle: Any) -> None:
+        self.folder, self.generation, self._handle = folder, generation, handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def lease_current(path: str | Path) -> Lease:
+    """Lease the store's current generation (read again after the lease is taken, so a load that switched
+    meanwhile is followed rather than missed)."""
+    import fcntl
+
+    folder = Path(path)
+    for _ in range(100):
+        generation = read_info(folder).data
+        handle = (folder / f".{generation}.lease").open("a")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        if read_info(folder).data == generation and (folder / generation).is_dir():
+            return Lease(folder, generation, handle)
+        handle.close()  # a load made another generation current meanwhile: lease that one
+    raise InputError(f"{folder}: the store keeps changing; try again")
+
+
+def _leased(folder: Path, generation: str) -> bool:
+    import fcntl
+
+    lease = folder / f".{generation}.lease"
+    if not lease.exists():
+        return False
+    with lease.open("a") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+    return False
+
+
+def metadata_stamp(path: str | Path) -> tuple[int, int] | None:
+    """What changes when a load rewrites the store's metadata (its inode and time: the file is replaced)."""
+    try:
+        st = (Path(path) / METADATA).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 class _locked:

@@ -1,9 +1,10 @@
 """The SPARQL endpoint and query page (``sslmb serve``): a read-only, sandboxed HTTP face of the graph.
 
-Layout of a request: the server process (Starlette on uvicorn) checks the query text with a small SPARQL
-tokenizer (:func:`check_query`: no update, no SERVICE, no LOAD, no FROM/GRAPH outside the store's own
-graphs), negotiates the result format, and hands the query to one of a few worker processes that each hold
-the graph in an Oxigraph store. A worker that runs past the timeout is killed and replaced, so a runaway query
+Layout of a request: the server process (Starlette on uvicorn; kg/httpguard.py bounds the HTTP head) checks the
+query text with the guard (kg/guard.py, :func:`check_query`: no update, no SERVICE, no LOAD, no FROM/GRAPH
+outside the store's own graphs, no text too large or too deep), negotiates the result format, and hands the
+query through a fair queue (kg/scheduler.py) to one of a few worker processes that each hold the graph in an
+Oxigraph store. A worker that runs past the timeout is killed and replaced, so a runaway query
 really stops; a worker that dies (for instance at its memory limit) is replaced as well. The server process
 itself never evaluates a query.
 
@@ -14,11 +15,10 @@ neither.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice
-from urllib.parse import urljoin
 
 from kg.namespaces import PREFIXES, SSLMB
 
@@ -30,6 +30,8 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 2
 MAX_REQUEST_BYTES = 1 << 20  # a query of more than 1 MiB is refused with 413
+MAX_HEADER_BYTES = 64 << 10  # request header fields above this: 431
+WORKER_STACK_BYTES = 64 << 20  # the stack a worker runs queries on (Oxigraph recurses on the query's tree)
 MAX_RESULT_BYTES = 64 << 20  # a worker refuses to send back more than this
 WORKER_MEMORY_BYTES = 1 << 30  # address-space limit of a worker process (RLIMIT_AS)
 
@@ -45,288 +47,21 @@ class Settings:
     cors: tuple[str, ...] = ()
     workers: int = DEFAULT_WORKERS
     store: str | None = None  # an on-disk store (sslmb load --store DIR), opened read-only; None: the shipped graph
-    queue_timeout: float = 30.0  # a request that finds every worker busy this long gets 503 with Retry-After
+    queue_timeout: float = 5.0  # a request that finds every worker busy this long gets 503 with Retry-After
     max_request_bytes: int = MAX_REQUEST_BYTES
     max_result_bytes: int = MAX_RESULT_BYTES
     worker_memory_bytes: int = WORKER_MEMORY_BYTES
+    max_header_bytes: int = MAX_HEADER_BYTES
+    head_timeout: float = 10.0  # a request head not complete this long after its first byte: 408, closed
+    body_timeout: float = 30.0  # a request body not complete this long after its head: 408
+    slow_seconds: float = 1.0  # a query text that ran this long is "known slow" for a while (kg/scheduler.py)
+    # Workers move into a network namespace of their own where the kernel allows it; SSLMB_SERVE_ISOLATION=off
+    # turns that off (the tests do, to check that the query guard alone keeps every query from the network).
+    isolate_network: bool = field(default_factory=lambda: os.environ.get("SSLMB_SERVE_ISOLATION", "on") != "off")
 
 
-class Refused(Exception):
-    """A request the endpoint will not run: ``status`` is the HTTP status, the message says why."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-# ------------------------------------------------------------------------------------------ query guard
-#
-# A tokenizer that follows the lexical grammar of SPARQL 1.1 (section 19.8) closely enough to tell keywords from
-# the same letters inside strings, IRIs, prefixed names, variables, language tags and comments. It does not
-# parse: Oxigraph does that in the worker and its message is what a client sees for a malformed query. Where the
-# tokenizer cannot read the text (an unterminated string), the query is refused rather than passed on.
-
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
-_WS = re.compile(r"[ \t\r\n]+")
-_COMMENT = re.compile(r"#[^\r\n]*")
-_IRIREF = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
-_PNAME_NS = re.compile(rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:")
-_PN_LOCAL = re.compile(rf"(?:[{_PN_CHARS}:.]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*")
-_BNODE = re.compile(rf"_:[{_PN_CHARS}.]*")
-_VAR = re.compile(rf"[?$][{_PN_CHARS}]*")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_LOCAL_ESCAPE = re.compile(r"\\(.)")
-
-MAX_NESTING = 256  # deeper brackets than any real query has; Oxigraph's recursive parser would overflow its stack
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_WORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # word, iri, pname, bnode, var, string, number, langtag, punct
-    text: str
-    line: int
-    column: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split SPARQL text into tokens, dropping whitespace and comments.
-
-    >>> [(t.kind, t.text) for t in tokenize('SELECT ?s # SERVICE\\n{ ?s ex:p "SERVICE" }')][2:]
-    [('punct', '{'), ('var', '?s'), ('pname', 'ex:p'), ('string', '"SERVICE"'), ('punct', '}')]
-    """
-    tokens: list[Token] = []
-    pos, n = 0, len(text)
-    line, line_start = 1, 0
-
-    def where(at: int) -> tuple[int, int]:
-        return line, at - line_start + 1
-
-    while pos < n:
-        ch = text[pos]
-        m = _WS.match(text, pos)
-        if m:
-            chunk = m.group()
-            newlines = chunk.count("\n")
-            if newlines:
-                line += newlines
-                line_start = pos + chunk.rindex("\n") + 1
-            pos = m.end()
-            continue
-        if ch == "#":
-            pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]
-            continue
-        start = pos
-        if ch in "\"'":
-            end = _string_end(text, pos)
-            if end < 0:
-                ln, col = where(pos)
-                raise Refused(400, f"line {ln}, column {col}: unterminated string")
-            body = text[pos:end]
-            tokens.append(Token("string", body, *where(start)))
-            newlines = body.count("\n")
-            if newlines:
-                line += newlines
-                line_start = pos + body.rindex("\n") + 1
-            pos = end
-            continue
-        if ch == "<":
-            m = _IRIREF.match(text, pos)
-            if m:
-                tokens.append(Token("iri", m.group(), *where(start)))
-                pos = m.end()
-                continue
-        if ch in "?$":
-            m = _VAR.match(text, pos)
-            tokens.append(Token("var" if m.end() > pos + 1 else "punct", m.group(), *where(start)))  # type: ignore[union-attr]
-            pos = m.end()  # type: ignore[union-attr]
-            continue
-        if ch == "_" and text.startswith("_:", pos):
-            m = _BNODE.match(text, pos)
-            end = _trim_dots(text, pos + 2, m.end())  # type: ignore[union-attr]
-            tokens.append(Token("bnode", text[pos:end], *where(start)))
-            pos = end
-            continue
-        if ch == "@":
-            m = _LANGTAG.match(text, pos)
-            if m:
-                tokens.append(Token("langtag", m.group(), *where(start)))
-                pos = m.end()
-                continue
-        m = _PNAME_NS.match(text, pos)
-        if m:
-            local = _PN_LOCAL.match(text, m.end())
-            end = _trim_dots(text, m.end(), local.end())  # type: ignore[union-attr]
-            tokens.append(Token("pname", text[pos:end], *where(start)))
-            pos = end
-            continue
-        m = _WORD.match(text, pos)
-        if m:
-            tokens.append(Token("word", m.group(), *where(start)))
-            pos = m.end()
-            continue
-        if ch.isdigit() or (ch == "." and pos + 1 < n and text[pos + 1].isdigit()):
-            m = _NUMBER.match(text, pos)
-            tokens.append(Token("number", m.group(), *where(start)))  # type: ignore[union-attr]
-            pos = m.end()  # type: ignore[union-attr]
-            continue
-        tokens.append(Token("punct", ch, *where(start)))
-        pos += 1
-    return tokens
-
-
-def _trim_dots(text: str, start: int, end: int) -> int:
-    """A prefixed name or blank node label cannot end with an (unescaped) dot: give those back."""
-    while end > start and text[end - 1] == "." and not (end - 2 >= start and text[end - 2] == "\\"):
-        end -= 1
-    return end
-
-
-def _string_end(text: str, pos: int) -> int:
-    """The index after the string literal starting at ``pos``, or -1 when it is not terminated."""
-    quote = text[pos]
-    long = text.startswith(quote * 3, pos)
-    i = pos + (3 if long else 1)
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if long:
-            if text.startswith(quote * 3, i):
-                return i + 3
-        elif ch == quote:
-            return i + 1
-        elif ch in "\r\n":
-            return -1
-        i += 1
-    return -1
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A query the guard let through: ``form`` is select, ask, construct or describe (None when the text does
-    not start like a query; Oxigraph will then say what is wrong)."""
-
-    form: str | None
-
-
-@lru_cache(maxsize=4096)  # the same query text comes back often (a page's queries, a client's loop)
-def check_query(text: str, *, graphs: frozenset[str] = frozenset()) -> Checked:
-    """Refuse what the endpoint must never run; return the query form.
-
-    - any SPARQL Update operation: 403;
-    - ``LOAD`` (which would read a URL or a file) and ``SERVICE`` (which would call another endpoint): 400;
-    - ``FROM``, ``FROM NAMED`` or ``GRAPH`` with an IRI that is not one of ``graphs`` (the store's own named
-      graphs): 400;
-    - brackets nested deeper than ``MAX_NESTING``: 400.
-
-    Keywords inside strings, IRIs, prefixed names and comments do not count; keywords are case-insensitive.
-
-    >>> check_query('SELECT * WHERE { ?s ?p "SERVICE" } # LOAD').form
-    'select'
-    >>> check_query('select * { service <http://127.0.0.1:9/> { ?s ?p ?o } }')
-    Traceback (most recent call last):
-    ...
-    kg.server.Refused: line 1, column 12: SERVICE is not allowed: this endpoint makes no outbound requests
-    """
-    tokens = tokenize(text)
-    depth = 0
-    for tok in tokens:
-        if tok.kind == "punct" and tok.text in "{([":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise Refused(400, f"{_at(tok)}: brackets nested deeper than {MAX_NESTING} levels")
-        elif tok.kind == "punct" and tok.text in "})]":
-            depth -= 1
-    prefixes = dict(PREFIXES)
-    base: str | None = None
-    form: str | None = None
-    i = 0
-    # The prologue: BASE and PREFIX declarations, then the query form (or an update operation).
-    while i < len(tokens):
-        tok = tokens[i]
-        word = tok.text.upper() if tok.kind == "word" else None
-        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            base = _resolve(tokens[i + 1].text[1:-1], base)
-            i += 2
-        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
-            if tokens[i + 2].kind == "iri":
-                prefixes[tokens[i + 1].text.split(":", 1)[0]] = _resolve(tokens[i + 2].text[1:-1], base)
-            i += 3
-        else:
-            if word in QUERY_FORMS:
-                form = word.lower()
-            break
-    load = next((t for t in tokens if t.kind == "word" and t.text.upper() == "LOAD"), None)
-    if load is not None:
-        raise Refused(400, f"{_at(load)}: LOAD is not allowed: this endpoint reads no URL and no file")
-    update = next((t for t in tokens if t.kind == "word" and t.text.upper() in UPDATE_WORDS), None)
-    if update is not None:
-        word = update.text.upper()
-        raise Refused(403, f"{_at(update)}: {word}: SPARQL Update is not allowed: the endpoint is read-only")
-    for k, tok in enumerate(tokens):
-        if tok.kind != "word":
-            continue
-        word = tok.text.upper()
-        if word == "SERVICE":
-            raise Refused(400, f"{_at(tok)}: SERVICE is not allowed: this endpoint makes no outbound requests")
-        if word in ("FROM", "GRAPH"):
-            j = k + 1
-            if word == "FROM" and j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "NAMED":
-                j += 1
-            target = tokens[j] if j < len(tokens) else None
-            if target is None or target.kind not in ("iri", "pname"):
-                if word == "FROM":
-                    raise Refused(400, f"{_at(tok)}: FROM must name a graph of this store")
-                continue  # GRAPH ?g is fine
-            iri = _iri_of(target, prefixes, base)
-            if iri not in graphs:
-                own = ", ".join(f"<{g}>" for g in sorted(graphs)) or "none: the graph is the default graph"
-                raise Refused(
-                    400,
-                    f"{_at(target)}: {word} <{iri}> is not allowed: only this store's own named graphs can be "
-                    f"named ({own})",
-                )
-    return Checked(form)
-
-
-def check_graph_parameters(names: list[str], graphs: frozenset[str]) -> None:
-    """The protocol's ``default-graph-uri``/``named-graph-uri`` parameters obey the same rule as FROM."""
-    for iri in names:
-        if iri not in graphs:
-            raise Refused(400, f"graph <{iri}> is not allowed: only this store's own named graphs can be named")
-
-
-def _at(tok: Token) -> str:
-    return f"line {tok.line}, column {tok.column}"
-
-
-def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base else iri
-
-
-def _iri_of(tok: Token, prefixes: dict[str, str], base: str | None) -> str:
-    if tok.kind == "iri":
-        return _resolve(tok.text[1:-1], base)
-    prefix, _, local = tok.text.partition(":")
-    namespace = prefixes.get(prefix)
-    if namespace is None:
-        return tok.text  # an undeclared prefix: Oxigraph will refuse it; it is not an allowed graph either
-    return namespace + _LOCAL_ESCAPE.sub(r"\1", local)
-
+# The query guard (what is refused before a query reaches a worker) lives in kg/guard.py.
+from kg.guard import MAX_NESTING, Checked, Refused, check_graph_parameters, check_query  # noqa: E402,F401
 
 # ------------------------------------------------------------------------------------------ content negotiation
 
@@ -430,7 +165,7 @@ def _isolate_network() -> bool:
         return False
 
 
-def worker_main(conn: Any, settings: Settings) -> None:
+def worker_main(conn: Any, settings: Settings, generation: str | None = None) -> None:
     """A worker process: load the graph once, then answer requests from the pipe until it closes."""
     import os
     import resource
@@ -438,7 +173,7 @@ def worker_main(conn: Any, settings: Settings) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops the workers
     os.environ["RUST_BACKTRACE"] = "0"  # a worker killed by its memory limit says so in one line, not fifty
-    isolated = _isolate_network()
+    isolated = _isolate_network() if settings.isolate_network else False
     try:
         resource.setrlimit(resource.RLIMIT_AS, (settings.worker_memory_bytes, settings.worker_memory_bytes))
     except (ValueError, OSError):
@@ -446,13 +181,24 @@ def worker_main(conn: Any, settings: Settings) -> None:
     if settings.store is not None:
         from kg.backends import open_store
 
-        graph = open_store(settings.store)
+        graph = open_store(settings.store, generation=generation)
     else:
         from kg.store import load
 
         graph = load()
     graphs = sorted(g.value for g in graph.store.named_graphs() if hasattr(g, "value"))
     conn.send({"ready": True, "graphs": graphs, "isolated": isolated, "triples": len(graph)})
+    # Queries run on a thread with a large stack: Oxigraph's parser and evaluator recurse on the query's tree,
+    # and the guard's limits (kg/guard.py) leave a wide margin below what this stack holds.
+    import threading
+
+    threading.stack_size(WORKER_STACK_BYTES)
+    runner = threading.Thread(target=_serve_requests, args=(conn, graph, settings), name="sslmb-queries")
+    runner.start()
+    runner.join()
+
+
+def _serve_requests(conn: Any, graph: Any, settings: Settings) -> None:
     while True:
         try:
             request = conn.recv()
@@ -498,7 +244,16 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
     started = time.perf_counter()
     try:
         _, _, declared = sparql.parse_header(text, "query")
-        bindings = {p.name: sparql.to_term(graph, p.default, p.type) for p in declared if p.default is not None}
+        bindings = {}
+        for param in declared:
+            if param.default is None:
+                continue
+            try:
+                bindings[param.name] = sparql.to_term(graph, param.default, param.type)
+            except (KGError, ValueError) as exc:  # pyoxigraph says ValueError for an IRI it cannot take
+                value = str(param.default)
+                shown = value if len(value) <= 80 else value[:80] + "..."
+                return _text(400, f"#+ params: {param.name} = {shown!r}: {_one_line(exc)}")
         raw = sparql.execute(graph, sparql.Prepared(text, "query", bindings, None))
     except KGError as exc:  # Oxigraph's message, located: "line 1, column 26: expected ..."
         message = re.sub(r"^query:(\d+):(\d+): ", r"line \1, column \2: ", str(exc))
@@ -545,6 +300,11 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
     headers["X-Rows-Truncated"] = "true" if truncated else "false"
     headers["X-Query-Seconds"] = f"{time.perf_counter() - started:.4f}"
     return 200, MEDIA_TYPES[fmt], headers, body
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def term_json(term: Any) -> dict[str, Any]:
@@ -621,8 +381,7 @@ class WorkerDied(Exception):
     pass
 
 
-class Busy(Exception):
-    pass
+from kg.scheduler import Busy  # noqa: E402
 
 
 def _exit_reason(code: int | None) -> str:
@@ -642,6 +401,7 @@ def _exit_reason(code: int | None) -> str:
 class _Worker:
     process: Any
     conn: Any
+    generation: str | None = None  # the store generation it answers from (None: the shipped graph)
     info: dict[str, Any] = field(default_factory=dict)
 
     def wait_ready(self, timeout: float) -> dict[str, Any]:
@@ -673,99 +433,211 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of worker processes, each with the graph loaded; an idle-queue hands them out.
+    """A fixed number of worker processes, each with the graph loaded; a fair queue (kg/scheduler.py) hands them
+    out.
 
     A worker whose query runs past the timeout is killed and a fresh one started in its place, in the
     background, so the request that timed out gets its 503 at once.
+
+    Serving an on-disk store, the pool holds a lease on the generation it answers from (``sslmb load`` does not
+    delete a leased generation) and watches the store's metadata: when a load makes another generation current,
+    a whole new set of workers starts on it and, once every one is ready, takes over at once; the old set
+    finishes the queries it has and stops. So all workers answer from one generation, and a client never sees
+    an older one after a newer.
     """
 
     def __init__(self, settings: Settings) -> None:
         import multiprocessing
         from concurrent.futures import ThreadPoolExecutor
 
+        from kg.scheduler import SlowQueries
+
         self.settings = settings
         self._ctx = multiprocessing.get_context("spawn")
-        self._executor = ThreadPoolExecutor(max_workers=2 * settings.workers + 2, thread_name_prefix="sslmb-pool")
-        self._idle: Any = None  # asyncio.Queue, made in start() on the serving loop
+        self._executor = ThreadPoolExecutor(max_workers=4 * settings.workers + 4, thread_name_prefix="sslmb-pool")
+        self._queue: Any = None  # kg.scheduler.FairQueue, made in start() on the serving loop
         self._loop: Any = None
         self._all: set[_Worker] = set()
         self._closing = False
+        self._slow = SlowQueries()
+        self._lease: Any = None
+        self._watch: Any = None
+        self.generation: str | None = None
         self.graphs: frozenset[str] = frozenset()
         self.isolated = False
         self.triples = 0
         self.replaced = 0
+        self.switches = 0
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, generation: str | None) -> _Worker:
+        # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: under the worker's address
+        # space limit that made RocksDB's thread start-up fail now and then. Two arenas are plenty for a worker.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=worker_main, args=(child, self.settings), daemon=True, name="sslmb-worker")
+        process = self._ctx.Process(
+            target=worker_main, args=(child, self.settings, generation), daemon=True, name="sslmb-worker"
+        )
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, generation)
         self._all.add(worker)
         return worker
 
-    async def start(self) -> None:
+    async def _start_set(self, generation: str | None) -> tuple[list[_Worker], list[dict[str, Any]]]:
         import asyncio
 
-        self._loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
-        workers = [self._spawn() for _ in range(self.settings.workers)]
+        workers = [self._spawn(generation) for _ in range(self.settings.workers)]
         try:
             infos = await asyncio.gather(
                 *(self._loop.run_in_executor(self._executor, w.wait_ready, 120.0) for w in workers)
             )
         except (WorkerDied, EOFError, OSError):
+            for w in workers:
+                w.stop(kill=True)
+                self._all.discard(w)
+            raise
+        return workers, list(infos)
+
+    async def start(self) -> None:
+        import asyncio
+
+        from kg.scheduler import FairQueue
+
+        self._loop = asyncio.get_running_loop()
+        self._queue = FairQueue(self.settings.workers, slow=self._slow)
+        if self.settings.store is not None:
+            from kg.backends import lease_current
+
+            self._lease = lease_current(self.settings.store)
+            self.generation = self._lease.generation
+        try:
+            workers, infos = await self._start_set(self.generation)
+        except (WorkerDied, EOFError, OSError):
             self.close()
             raise RuntimeError("the query workers did not start (see the messages above)") from None
+        self._adopt(workers, infos)
+        if self.settings.store is not None:
+            self._watch = asyncio.ensure_future(self._watch_store())
+
+    def _adopt(self, workers: list[_Worker], infos: list[dict[str, Any]]) -> None:
         self.graphs = frozenset(infos[0]["graphs"])
         self.isolated = all(i["isolated"] for i in infos)
         self.triples = infos[0]["triples"]
         for w in workers:
-            self._idle.put_nowait(w)
+            self._queue.put(w)
 
-    async def run(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str], bytes]:
-        """Run ``request`` on an idle worker; raises Busy, QueryTimeout or WorkerDied."""
+    async def _watch_store(self) -> None:
+        """Follow the store to the generation ``sslmb load`` makes current (polled: the metadata file is tiny)."""
         import asyncio
 
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.settings.queue_timeout)
-        except asyncio.TimeoutError:
-            raise Busy from None
-        future = self._loop.run_in_executor(self._executor, self._call, worker, request)
+        from kg.backends import lease_current, metadata_stamp
+
+        store = self.settings.store
+        assert store is not None
+        stamp = metadata_stamp(store)
+        while not self._closing:
+            await asyncio.sleep(0.5)
+            now = metadata_stamp(store)
+            if now == stamp:
+                continue
+            stamp = now
+            try:
+                lease = await self._loop.run_in_executor(self._executor, lease_current, store)
+            except Exception:  # a store being rewritten, or gone: keep serving what we have
+                continue
+            if lease.generation == self.generation:
+                lease.release()
+                continue
+            try:
+                workers, infos = await self._start_set(lease.generation)
+            except (WorkerDied, EOFError, OSError):
+                lease.release()
+                continue
+            old, self._lease = self._lease, lease
+            self.generation = lease.generation
+            for w in self._queue.idle:  # the idle old workers stop now; the busy ones when their query ends
+                self._executor.submit(self._retire, w)
+            self._queue.idle.clear()
+            self._adopt(workers, infos)
+            self.switches += 1
+            self._executor.submit(self._release_lease_when_unused, old)
+
+    def _retire(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        worker.stop()
+
+    def _release_lease_when_unused(self, lease: Any) -> None:
+        import time
+
+        while any(w.generation == lease.generation for w in list(self._all)) and not self._closing:
+            time.sleep(0.1)
+        lease.release()
+
+    async def run(self, request: dict[str, Any], *, client: str = "") -> tuple[int, str, dict[str, str], bytes]:
+        """Run ``request`` on a worker; raises Busy, QueryTimeout or WorkerDied."""
+        import asyncio
+
+        digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
+        worker = await self._queue.get(client, digest=digest, timeout=self.settings.queue_timeout)
+        future = self._loop.run_in_executor(self._executor, self._call, worker, request, client, digest)
         return await asyncio.shield(future)  # a client that goes away must not leak the worker
 
-    def _call(self, worker: _Worker, request: dict[str, Any]) -> tuple[int, str, dict[str, str], bytes]:
+    def _call(
+        self, worker: _Worker, request: dict[str, Any], client: str, digest: bytes
+    ) -> tuple[int, str, dict[str, str], bytes]:
+        import time
+
+        started = time.monotonic()
         try:
             reply = worker.call(request, self.settings.query_timeout)
         except QueryTimeout:
+            self._finished(client, digest, slow=True)
             self._discard(worker)
             raise
         except WorkerDied:
             worker.process.join(1.0)  # it is dying: let it finish, to learn how it ended
+            self._finished(client, digest, slow=True)
             self._discard(worker)
             raise WorkerDied(_exit_reason(worker.process.exitcode)) from None
+        self._finished(client, digest, slow=time.monotonic() - started >= self.settings.slow_seconds)
         self._release(worker)
         return reply
+
+    def _finished(self, client: str, digest: bytes, slow: bool) -> None:
+        def note() -> None:
+            self._queue.done(client)
+            if slow and digest:
+                self._slow.add(digest)
+
+        if not self._closing:
+            self._loop.call_soon_threadsafe(note)
 
     def _release(self, worker: _Worker) -> None:
         if self._closing:
             return
-        self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+
+        def back() -> None:
+            if worker.generation == self.generation:
+                self._queue.put(worker)
+            else:  # an old generation's worker: the new set has taken over
+                self._executor.submit(self._retire, worker)
+
+        self._loop.call_soon_threadsafe(back)
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop(kill=True)
         self._all.discard(worker)
         if not self._closing:
             self.replaced += 1
-            self._executor.submit(self._replace)
+            self._executor.submit(self._replace, worker.generation)
 
-    def _replace(self) -> None:
+    def _replace(self, generation: str | None) -> None:
         import time
 
         for attempt in range(5):
-            if self._closing:
+            if self._closing or generation != self.generation:
                 return
-            worker = self._spawn()
+            worker = self._spawn(generation)
             try:
                 worker.wait_ready(120.0)
             except (WorkerDied, EOFError, OSError):
@@ -778,10 +650,14 @@ class WorkerPool:
 
     def close(self) -> None:
         self._closing = True
+        if self._watch is not None:
+            self._watch.cancel()
         for worker in list(self._all):
             worker.stop()
         self._all.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._lease is not None:
+            self._lease.release()
 
 
 # ------------------------------------------------------------------------------------------ the web application
@@ -801,7 +677,9 @@ _WRITE_METHODS = frozenset({"PUT", "DELETE", "PATCH"})
 def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: Any = None) -> Any:
     """The Starlette application: ``/`` (query page), ``/sparql`` (SPARQL 1.1 Protocol), ``/entity/{name}``,
     ``/static``, ``/health``."""
+    import asyncio
     import contextlib
+    from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import parse_qs
 
     from starlette.applications import Starlette
@@ -816,13 +694,15 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
 
     pool = pool or WorkerPool(settings)
     page: dict[str, bytes] = {}
+    # The guard reads a large text on a thread of its own, so the event loop goes on serving meanwhile.
+    guard_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sslmb-guard")
 
     def refusal(exc: Refused) -> Response:
         return PlainTextResponse(exc.message.rstrip("\n") + "\n", status_code=exc.status, headers=exc.headers)
 
-    async def answer(request_: dict[str, Any]) -> Response:
+    async def answer(request_: dict[str, Any], client: str) -> Response:
         try:
-            status, media, headers, body = await pool.run(request_)
+            status, media, headers, body = await pool.run(request_, client=client)
         except QueryTimeout:
             return PlainTextResponse(
                 f"query stopped: it ran longer than {settings.query_timeout:g} s (the server's --query-timeout); "
@@ -831,7 +711,9 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
             )
         except Busy:
             return PlainTextResponse(
-                "every query worker is busy; try again shortly\n", status_code=503, headers={"Retry-After": "1"}
+                f"every query worker stayed busy for {settings.queue_timeout:g} s; try again shortly\n",
+                status_code=503,
+                headers={"Retry-After": "2"},
             )
         except WorkerDied as exc:
             return PlainTextResponse(
@@ -849,13 +731,29 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
             except ValueError:
                 raise Refused(400, "bad Content-Length") from None
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.max_request_bytes:
-                raise Refused(413, f"request body larger than {settings.max_request_bytes} bytes")
-            chunks.append(chunk)
+
+        async def read() -> None:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > settings.max_request_bytes:
+                    raise Refused(413, f"request body larger than {settings.max_request_bytes} bytes")
+                chunks.append(chunk)
+
+        try:
+            await asyncio.wait_for(read(), timeout=settings.body_timeout)
+        except asyncio.TimeoutError:
+            raise Refused(408, f"the request body did not arrive within {settings.body_timeout:g} s") from None
         return b"".join(chunks)
+
+    async def guard(text: str) -> Any:
+        if len(text) <= 16384:
+            return check_query(text, graphs=pool.graphs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(guard_threads, lambda: check_query(text, graphs=pool.graphs))
+
+    def client_of(request: Request) -> str:
+        return request.client.host if request.client else ""
 
     def utf8(data: bytes) -> str:
         try:
@@ -893,11 +791,11 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                     return RedirectResponse("/", status_code=303)
                 raise Refused(400, "give exactly one query: GET /sparql?query=..., or POST it (see the page at /)")
             check_graph_parameters(params.get("default-graph-uri", []) + params.get("named-graph-uri", []), pool.graphs)
-            checked = check_query(queries[0], graphs=pool.graphs)
+            checked = await guard(queries[0])
             fmt = negotiate(request.headers.get("accept"), checked.form)
         except Refused as exc:
             return refusal(exc)
-        return await answer({"op": "query", "query": queries[0], "format": fmt})
+        return await answer({"op": "query", "query": queries[0], "format": fmt}, client_of(request))
 
     async def entity(request: Request) -> Response:
         name = request.path_params["name"]
@@ -920,7 +818,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                 else:
                     continue
                 break
-        response = await answer({"op": "entity", "name": name, "format": fmt})
+        response = await answer({"op": "entity", "name": name, "format": fmt}, client_of(request))
         response.headers["Vary"] = "Accept"
         if fmt == "html":
             response.headers["Content-Security-Policy"] = _PAGE_CSP
@@ -948,6 +846,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
             yield
         finally:
             pool.close()
+            guard_threads.shutdown(wait=False, cancel_futures=True)
 
     middleware = [Middleware(_Guard, max_bytes=settings.max_request_bytes)]
     if settings.cors:
@@ -1089,15 +988,20 @@ def serve(settings: Settings) -> int:
         if settings.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"  note: listening on {settings.host}, reachable from other machines", file=sys.stderr, flush=True)
 
+    from kg.httpguard import guarded_protocol
+
     app = create_app(settings, on_ready=ready)
+    max_url = settings.max_request_bytes + 16384  # a GET may carry a query as large as a POST body may
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="on",
-        http="h11",
+        http=guarded_protocol(
+            max_url_bytes=max_url, max_header_bytes=settings.max_header_bytes, head_timeout=settings.head_timeout
+        ),
         ws="none",
-        h11_max_incomplete_event_size=settings.max_request_bytes + 16384,
+        h11_max_incomplete_event_size=max_url + settings.max_header_bytes + 16384,  # ours answer 414/431 first
         timeout_keep_alive=5,
         server_header=False,
     )

@@ -135,6 +135,16 @@ def store(graph):
     return graph.store
 
 
+def eventually(condition, seconds: float = 30.0) -> bool:
+    """Poll ``condition`` up to a deadline (a busy machine delays what a fixed sleep would assume done)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def rows_of(body: bytes) -> list[dict]:
     return json.loads(body)["results"]["bindings"]
 
@@ -230,7 +240,12 @@ def test_guard_reports_the_query_form_after_the_prologue():
         "construct"
     )
     assert check_query("DESCRIBE <http://e/x>").form == "describe"
-    assert check_query("this is no query").form is None
+    assert check_query("ASK {}").form == "ask"
+    # text that no reading of the SPARQL grammar gets through is refused by the guard itself
+    with pytest.raises(Refused) as caught:
+        check_query("this is no query")
+    assert caught.value.status == 400
+    assert "'this' is neither a SPARQL keyword nor a prefixed name" in caught.value.message
 
 
 def test_content_negotiation_follows_q_values_and_the_query_form():
@@ -759,8 +774,8 @@ def test_cors_is_off_by_default(server):
 def test_cors_origin_max_rows_and_clean_exit_on_ctrl_c():
     srv = Server("--cors", "http://app.example", "--max-rows", "5", "--workers", "1")
     try:
-        time.sleep(0.2)
-        assert "CORS http://app.example" in "".join(srv.stdout) and "at most 5 rows" in "".join(srv.stdout)
+        assert eventually(lambda: "CORS http://app.example" in "".join(srv.stdout))
+        assert "at most 5 rows" in "".join(srv.stdout)
         workers = srv.children()
         assert workers
         allowed = {"Origin": "http://app.example"}
@@ -782,10 +797,15 @@ def test_cors_origin_max_rows_and_clean_exit_on_ctrl_c():
     finally:
         code = srv.stop(signal.SIGINT)
     assert code == 0
-    time.sleep(0.5)
-    for pid in workers:
-        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
-    assert any("stopped" in line for line in srv.stderr)
+
+    def gone(pid: int) -> bool:
+        try:
+            return "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        except OSError:
+            return True
+
+    assert eventually(lambda: all(gone(pid) for pid in workers))
+    assert eventually(lambda: any("stopped" in line for line in srv.stderr))
     assert not any("Traceback" in line for line in srv.stderr)
 
 
@@ -823,8 +843,7 @@ def test_serves_an_on_disk_store(tmp_path, graph):
     bulk_load([], folder, validate=False, progress=False)  # the shipped graph, on disk
     srv = Server("--store", str(folder), "--workers", "1")
     try:
-        time.sleep(0.2)
-        assert f"{len(graph)} triples from the on-disk store {folder}" in "".join(srv.stdout)
+        assert eventually(lambda: f"{len(graph)} triples from the on-disk store {folder}" in "".join(srv.stdout))
         status, _, body = srv.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert status == 200 and int(rows_of(body)[0]["n"]["value"]) == len(graph)
         status, _, body = srv.request("GET", "/entity/LLZO", headers={"Accept": "text/html"})
@@ -848,24 +867,36 @@ def test_serve_refuses_to_front_another_endpoint():
 
 def test_worker_pool_busy_timeout_and_replacement():
     """The pool on its own: a busy pool answers Busy after the queue timeout, a request past the query timeout
-    kills its worker, and the replacement serves the next request."""
+    kills its worker, and the replacement serves the next request. Timed by causes, not by a budget: each wait
+    has a wide margin derived from the configured timeouts, and what is polled is polled up to a deadline."""
     import asyncio
 
     from kg.server import Busy, QueryTimeout, Settings, WorkerPool
 
+    queue_timeout, sleep, query_timeout = 0.5, 2.0, 6.0  # sleep: 4x the queue wait; query timeout: 3x the sleep
+
+    async def until(condition, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, "gave up waiting"
+            await asyncio.sleep(0.02)
+
     async def scenario() -> None:
-        pool = WorkerPool(Settings(workers=1, query_timeout=1.5, queue_timeout=0.3))
+        pool = WorkerPool(Settings(workers=1, query_timeout=query_timeout, queue_timeout=queue_timeout))
         await pool.start()
         try:
-            first = asyncio.ensure_future(pool.run({"op": "sleep", "seconds": 0.8}))
-            await asyncio.sleep(0.1)
-            with pytest.raises(Busy):  # the only worker is sleeping for longer than the queue timeout
+            first = asyncio.ensure_future(pool.run({"op": "sleep", "seconds": sleep}))
+            await until(lambda: pool._queue.running)  # the only worker has the sleeping request
+            started = time.monotonic()
+            with pytest.raises(Busy):
                 await pool.run({"op": "query", "query": "ASK {}", "format": "json"})
+            assert not first.done() or time.monotonic() - started >= queue_timeout  # Busy came while it slept
             assert (await first)[0] == 200  # the sleeping request itself finished in time
             (old,) = pool._all
             with pytest.raises(QueryTimeout):
-                await pool.run({"op": "sleep", "seconds": 30})
+                await pool.run({"op": "sleep", "seconds": 10 * query_timeout})
             assert not old.process.is_alive() and pool.replaced == 1
+            await until(lambda: pool._queue.idle)  # the replacement is up
             status, _, _, body = await pool.run({"op": "query", "query": "ASK { ?s ?p ?o }", "format": "json"})
             assert status == 200 and json.loads(body)["boolean"] is True
             (new,) = pool._all
