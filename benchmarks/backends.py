@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import kg
-from kg import backends, remote
+from kg import remote
+from kg.core import resources
 
 GRAPH = "https://w3id.org/sslmb/graph"
 QUERIES = ["cq-01-failure-modes-of-electrolyte", "cq-09-long-cycling", "counts-per-class"]
@@ -132,20 +133,20 @@ def main() -> None:
     try:
         memory = kg.load()
         print(
-            f"shipped graph: {len(memory)} triples, {sum(p.stat().st_size for p in kg.resources.graph_files())} bytes"
+            f"shipped graph: {len(memory)} triples, {sum(p.stat().st_size for p in resources.graph_files())} bytes"
         )
         loads = []
         for i in range(5):
             started = time.perf_counter()
-            backends.bulk_load([], work / f"store{i}", validate=False, progress=False)
+            kg.bulk_load([], work / f"store{i}", validate=False, progress=False)
             loads.append(time.perf_counter() - started)
         store = work / "store0"
         print(f"sslmb load (no validation), shipped graph into a new store: {statistics.median(loads) * 1000:.0f} ms")
         started = time.perf_counter()
-        backends.bulk_load([], work / "validated", progress=False)
+        kg.bulk_load([], work / "validated", progress=False)
         print(f"sslmb load with SHACL validation: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        backends.bulk_load([], store, validate=False, progress=False)
+        kg.bulk_load([], store, validate=False, progress=False)
         print(f"loading the same files again (all skipped by SHA-256): {(time.perf_counter() - started) * 1000:.1f} ms")
 
         print("\ncold process, median of", runs)
@@ -153,7 +154,7 @@ def main() -> None:
         print(f"  sslmb {' '.join(q[:2])}                : {cold_ms(q, runs):6.1f} ms")
         print(f"  sslmb {' '.join(q[:2])} --store DIR    : {cold_ms([*q, '--store', str(store)], runs):6.1f} ms")
 
-        disk = backends.open_store(store)
+        disk = kg.open_store(store)
         graphs = {"memory": memory, "disk store": disk}
         processes, endpoints = start_servers(work)
         try:
@@ -189,14 +190,14 @@ def main() -> None:
             synthetic(path, args.triples)
             size = path.stat().st_size
             started = time.perf_counter()
-            report = backends.bulk_load([path], work / "synthetic", validate=False, progress=False)
+            report = kg.bulk_load([path], work / "synthetic", validate=False, progress=False)
             seconds = time.perf_counter() - started
             print(
                 f"\nbulk load of {report.triples} synthetic triples ({size / 1e6:.0f} MB N-Triples) into a new store: "
                 f"{seconds:.1f} s, {size / 1e6 / seconds:.0f} MB/s"
             )
             started = time.perf_counter()
-            backends.bulk_load([], work / "synthetic", validate=False, progress=False)
+            kg.bulk_load([], work / "synthetic", validate=False, progress=False)
             print(
                 f"adding the shipped graph to it (checkpoint copy + load + swap): {time.perf_counter() - started:.2f} s"
             )

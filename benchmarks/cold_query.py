@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import kg
-from kg import resources, sparql
+from kg import sparql
+from kg.core import namespaces, resources
 
 FLOOR = """
 import sys, pyoxigraph as ox
@@ -66,7 +67,7 @@ def main() -> None:
             bindings.append(f"{name}\tiri\t{term.value}\t-")
     query_file = resources.queries_dir() / prepared.stored.file.split("/", 1)[1]
     files = "|".join(str(p) for p in resources.graph_files())
-    prefixes = [f"{k}={v}" for k, v in kg.namespaces.PREFIXES.items()]
+    prefixes = [f"{k}={v}" for k, v in namespaces.PREFIXES.items()]
     with tempfile.TemporaryDirectory() as tmp:
         floor = Path(tmp) / "floor.py"
         floor.write_text(f"PREFIXES = {prefixes!r}\n" + FLOOR)

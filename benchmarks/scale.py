@@ -188,7 +188,9 @@ def child_load(spec: dict) -> dict:
     target = Path(spec["target"]) if spec.get("target") else None
     if impl == "ours":
         import kg
-        from kg import backends, resources, store  # noqa: F401  (imports are not part of the load)
+        from kg import facade  # noqa: F401  (imports are not part of the load)
+        from kg.core import resources
+        from kg.ingest import bulk  # noqa: F401
 
         extra = [f for f in files if f not in set(resources.graph_files())]
         started = time.perf_counter()
@@ -269,7 +271,7 @@ def child_work(spec: dict) -> dict:
         import networkx  # noqa: F401  (imported by mitigations on first use; not part of the figures)
 
         import kg
-        from kg import resources
+        from kg.core import resources
 
         extra = [f for f in files if f not in set(resources.graph_files())]
         graph = kg.load(*extra) if kind == "memory" else kg.open_store(spec["target"])
@@ -394,7 +396,7 @@ def child_work(spec: dict) -> dict:
 
 
 def _result_key(focus: str, path: str | None, constraint: str | None) -> tuple[str, str, str]:
-    from kg.namespaces import shorten
+    from kg.core.namespaces import shorten
 
     focus = focus if not focus.startswith("_:") else "_:blank"
     return (shorten(focus), shorten(path) if path else "", (constraint or "").rsplit("#", 1)[-1].replace("sh:", ""))
@@ -407,7 +409,7 @@ def child_validate(spec: dict) -> dict:
         import inspect
 
         import kg
-        from kg import resources
+        from kg.core import resources
 
         extra = [f for f in files if f not in set(resources.graph_files())]
         graph = kg.load(*extra)
@@ -454,7 +456,7 @@ def child_validate(spec: dict) -> dict:
     import rdflib
     from rdflib.namespace import SH
 
-    from kg import resources
+    from kg.core import resources
 
     data = rdflib.Graph()
     for f in files:
@@ -575,8 +577,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     import kg
-    from kg import resources
-    from kg.namespaces import PREFIXES
+    from kg.core import resources
+    from kg.core.namespaces import PREFIXES
 
     if args.from_csv:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -10,26 +10,26 @@ from __future__ import annotations
 
 from importlib import import_module
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (6 ms of start-up)
+from kg.core import __version__
 
-__version__ = "0.1.0"
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (6 ms of start-up)
 
 # Public names are imported on first use, so that `import kg` (and `sslmb --help`) stays cheap.
 _LAZY = {
-    "AmbiguousError": "kg.errors",
-    "InputError": "kg.errors",
-    "KGError": "kg.errors",
-    "NotFoundError": "kg.errors",
-    "Format": "kg.formats",
-    "to_json": "kg.jsonout",
-    "to_jsonable": "kg.jsonout",
-    "Entity": "kg.store",
-    "KnowledgeGraph": "kg.store",
-    "load": "kg.store",
+    "AmbiguousError": "kg.core.errors",
+    "InputError": "kg.core.errors",
+    "KGError": "kg.core.errors",
+    "NotFoundError": "kg.core.errors",
+    "Format": "kg.core.formats",
+    "to_json": "kg.core.jsonout",
+    "to_jsonable": "kg.core.jsonout",
+    "Entity": "kg.core.terms",
+    "KnowledgeGraph": "kg.facade",
+    "load": "kg.facade",
     # backends: an on-disk store, a SPARQL endpoint
-    "bulk_load": "kg.backends",
-    "open_store": "kg.backends",
-    "connect": "kg.remote",
+    "bulk_load": "kg.ingest.bulk",
+    "open_store": "kg.facade",
+    "connect": "kg.facade",
 }
 
 __all__ = [
@@ -51,13 +51,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kg.backends import bulk_load, open_store
-    from kg.errors import AmbiguousError, InputError, KGError, NotFoundError
-    from kg.formats import Format
-    from kg.jsonout import to_json, to_jsonable
-    from kg.remote import connect
+    from kg.core.errors import AmbiguousError, InputError, KGError, NotFoundError
+    from kg.core.formats import Format
+    from kg.core.jsonout import to_json, to_jsonable
+    from kg.core.terms import Entity
+    from kg.facade import KnowledgeGraph, connect, load, open_store
+    from kg.ingest.bulk import bulk_load
     from kg.sparql import StoredQuery
-    from kg.store import Entity, KnowledgeGraph, load
 
 
 def __getattr__(name: str) -> object:

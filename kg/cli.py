@@ -11,7 +11,7 @@ import argparse
 import re
 import sys
 
-from kg.errors import KGError, WrongKindError, echo
+from kg.core.errors import KGError, WrongKindError, echo
 
 EPILOG = "Exit codes: 0 success, 1 a check found problems, 2 usage or input error."
 # A message is one line of at most this many characters, whatever the user typed.
@@ -79,16 +79,16 @@ _SOURCE: dict[str, str] = {}
 
 def _graph():
     if _SOURCE:
-        from kg.backends import open_graph
+        from kg.facade import open_graph
 
         return open_graph(**_SOURCE)
-    from kg.store import load
+    from kg.facade import load
 
     return load()
 
 
 def _json(obj) -> None:
-    from kg.jsonout import to_json
+    from kg.core.jsonout import to_json
 
     print(to_json(obj))
 
@@ -148,7 +148,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_find(args) -> int:
-    from kg.namespaces import shorten
+    from kg.core.namespaces import shorten
 
     matches = _graph().find(args.text, limit=args.limit, kinds=args.kind or None)
     if args.format == "json":
@@ -206,7 +206,7 @@ def cmd_queries(args) -> int:
 
     found = [q for q in stored_queries() if args.kind is None or q.kind == args.kind]
     if args.format == "json":
-        from kg.jsonout import to_jsonable
+        from kg.core.jsonout import to_jsonable
 
         _json([{k: v for k, v in to_jsonable(q).items() if k != "text"} for q in found])
         return 0
@@ -446,7 +446,7 @@ def cmd_serve(args) -> int:
     if store is not None:
         from pathlib import Path
 
-        from kg.backends import read_info
+        from kg.core.backends.disk import read_info
 
         read_info(store)  # not a store: one line and exit 2 now, rather than workers that fail to start
         store = str(Path(store).resolve())
@@ -468,7 +468,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_load(args) -> int:
-    from kg.backends import ValidationFailed, bulk_load
+    from kg.ingest.bulk import ValidationFailed, bulk_load
 
     try:
         r = bulk_load(args.files, args.store, validate=args.validate, replace=args.replace, progress=args.progress)
@@ -498,8 +498,8 @@ def cmd_load(args) -> int:
 def cmd_push(args) -> int:
     import os
 
-    from kg.backends import open_graph
-    from kg.remote import push
+    from kg.core.backends.push import push
+    from kg.facade import open_graph
 
     password = args.password if args.password is not None else os.environ.get("SSLMB_PASSWORD")
     r = push(
@@ -565,7 +565,7 @@ def build_parser(only: str | None = None) -> _Parser:
         description="sslmb: the knowledge graph of solid-state lithium metal battery safety.",
         epilog=EPILOG,
     )
-    from kg import __version__
+    from kg.core import __version__
 
     parser.add_argument("--version", action="version", version=f"sslmb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -14,10 +14,10 @@ import pyoxigraph as ox
 from kg import evidence as ev
 from kg import quantity as qty
 from kg import scope as sc
-from kg.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
+from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -136,11 +136,11 @@ _NAME_PROPS = {
 }
 
 
-def _ref(graph: KnowledgeGraph, iri: str) -> Ref:
+def _ref(graph: Graph, iri: str) -> Ref:
     return Ref(iri, graph.label(iri), graph.kind(iri))
 
 
-def family_of(graph: KnowledgeGraph, iri: str) -> list[str]:
+def family_of(graph: Graph, iri: str) -> list[str]:
     """The electrolyte classes (families) an entity belongs to, nearest first; empty for non-electrolytes."""
     classes = graph.types(iri) if not graph.is_class(iri) else [iri]
     chain: list[str] = []
@@ -151,7 +151,7 @@ def family_of(graph: KnowledgeGraph, iri: str) -> list[str]:
     return chain
 
 
-def _links(graph: KnowledgeGraph, iri: str) -> list[Link]:
+def _links(graph: Graph, iri: str) -> list[Link]:
     """The entity's own links, each with the scope recorded for it when the entity is a family."""
     node = ox.NamedNode(iri)
     scoped = {(s.relation, s.other, s.direction): s for s in sc.statements_of(graph, iri)} if graph.is_class(iri) else {}
@@ -171,7 +171,7 @@ def _links(graph: KnowledgeGraph, iri: str) -> list[Link]:
     return out
 
 
-def _with_scope(graph: KnowledgeGraph, link: Link, statement: sc.Statement | None) -> Link:
+def _with_scope(graph: Graph, link: Link, statement: sc.Statement | None) -> Link:
     if statement is None or (statement.scope == sc.TYPICAL and not statement.exceptions):
         return link
     return replace(
@@ -182,7 +182,7 @@ def _with_scope(graph: KnowledgeGraph, link: Link, statement: sc.Statement | Non
     )
 
 
-def _inherited_link(graph: KnowledgeGraph, s: sc.Statement) -> Link:
+def _inherited_link(graph: Graph, s: sc.Statement) -> Link:
     if s.direction == "out":
         evidence = ev.of_link(graph, s.family, s.relation, s.other)
     else:
@@ -190,7 +190,7 @@ def _inherited_link(graph: KnowledgeGraph, s: sc.Statement) -> Link:
     return Link(graph.label(s.relation), s.relation, s.direction, _ref(graph, s.other), evidence, _ref(graph, s.family))
 
 
-def _credits(graph: KnowledgeGraph, iri: str) -> list[Credit]:
+def _credits(graph: Graph, iri: str) -> list[Credit]:
     """What the review attributes to an agent: entities, and links through their owl:Axiom annotations."""
     rows = graph.select(
         """SELECT ?agent ?x ?s ?p ?o WHERE {
@@ -211,8 +211,8 @@ def _credits(graph: KnowledgeGraph, iri: str) -> list[Credit]:
     return out
 
 
-def describe(graph: KnowledgeGraph, iri: str) -> FactSheet:
-    """Build the fact sheet of ``iri`` (use :meth:`KnowledgeGraph.describe` to pass a label).
+def describe(graph: Graph, iri: str) -> FactSheet:
+    """Build the fact sheet of ``iri`` (use :meth:`kg.KnowledgeGraph.describe` to pass a label).
 
     >>> import kg
     >>> sheet = kg.load().describe("LLZO")
@@ -226,7 +226,7 @@ def describe(graph: KnowledgeGraph, iri: str) -> FactSheet:
     for quad in graph.store.quads_for_pattern(node, None, None):
         p, o = quad.predicate.value, quad.object
         if isinstance(o, ox.Literal) and p not in _NAME_PROPS:
-            from kg.store import to_python
+            from kg.core.terms import to_python
 
             annotations.append(Annotation(graph.label(p), p, to_python(o)))
     annotations.sort(key=lambda a: (a.property, str(a.value)))

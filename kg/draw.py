@@ -21,12 +21,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kg import palette
-from kg.errors import InputError, KGError, echo
+from kg.core.errors import InputError, KGError, echo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from kg.core.graph import Graph
     from kg.paths import Mitigation
-    from kg.store import KnowledgeGraph
 
 FONT = 12  # px, labels
 LINE = 15  # px between baselines
@@ -122,7 +122,7 @@ def _refs(numbers) -> str:
     return ("ref. " if len(numbers) == 1 else "refs ") + ", ".join(map(str, numbers))
 
 
-def layout(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> Drawing:
+def layout(graph: Graph, target: str, *, max_hops: int = 3) -> Drawing:
     """Lay out the strategies that mitigate ``target`` (resolved like ``sslmb mitigations``) and the causal
     routes they act through.
 
@@ -704,11 +704,11 @@ FORMATS = ("svg", "png", "html")
 
 
 def draw(
-    graph: KnowledgeGraph, target: str, path: str | Path, *, max_hops: int = 3, format: str | None = None
+    graph: Graph, target: str, path: str | Path, *, max_hops: int = 3, format: str | None = None
 ) -> Drawing:
     """Draw what mitigates ``target`` into ``path`` (atomically; ``"-"`` is standard output); the format is the
     file's extension (``.svg``, ``.png``, ``.html``/``.htm``) unless given."""
-    from kg.files import STDOUT, output_file, write_output
+    from kg.core.files import STDOUT, output_file, write_output
 
     if str(path) != STDOUT:
         output_file(path)  # a folder or a device is refused before the drawing is made

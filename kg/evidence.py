@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.namespaces import OWL, PROV, SSLMB
+from kg.core.namespaces import OWL, PROV, SSLMB
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 WAS_DERIVED_FROM = PROV + "wasDerivedFrom"
 HAD_PRIMARY_SOURCE = PROV + "hadPrimarySource"
@@ -49,16 +49,16 @@ class Evidence:
         return [r.number for r in self.references if r.number is not None]
 
 
-def _location(graph: KnowledgeGraph, iri: str) -> Location:
+def _location(graph: Graph, iri: str) -> Location:
     number = graph.value(iri, SSLMB + "sectionNumber")
     return Location(iri, graph.label(iri), str(number) if number is not None else None)
 
 
-def _reference(graph: KnowledgeGraph, iri: str) -> Reference:
+def _reference(graph: Graph, iri: str) -> Reference:
     return Reference(iri, graph.value(iri, SSLMB + "referenceNumber"), graph.label(iri))
 
 
-def _build(graph: KnowledgeGraph, values: dict[str, list[str]]) -> Evidence:
+def _build(graph: Graph, values: dict[str, list[str]]) -> Evidence:
     locations = tuple(_location(graph, i) for i in values.get(WAS_DERIVED_FROM, []))
     refs = sorted(
         (_reference(graph, i) for i in values.get(HAD_PRIMARY_SOURCE, [])),
@@ -68,12 +68,12 @@ def _build(graph: KnowledgeGraph, values: dict[str, list[str]]) -> Evidence:
     return Evidence(locations, tuple(refs), agents)
 
 
-def of_entity(graph: KnowledgeGraph, iri: str) -> Evidence:
+def of_entity(graph: Graph, iri: str) -> Evidence:
     """The evidence attached to an entity itself (``prov:wasDerivedFrom``, ``prov:hadPrimarySource``...)."""
     return of_node(graph, ox.NamedNode(iri))
 
 
-def of_node(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Evidence:
+def of_node(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Evidence:
     values: dict[str, list[str]] = {}
     for predicate in EVIDENCE_PREDICATES:
         for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
@@ -84,12 +84,12 @@ def of_node(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Evidenc
     return _build(graph, values)
 
 
-def link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evidence]:
+def link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
     """Evidence of every annotated link, keyed by ``(subject, property, object)``; built once per graph."""
     return graph.memo("link_evidence", _build_link_index)
 
 
-def _build_link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evidence]:
+def _build_link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
     raw: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     rows = graph.store.query(
         f"""SELECT ?s ?p ?o ?ep ?ev WHERE {{
@@ -109,6 +109,6 @@ def _build_link_index(graph: KnowledgeGraph) -> dict[tuple[str, str, str], Evide
     return index
 
 
-def of_link(graph: KnowledgeGraph, subject: str, predicate: str, obj: str) -> Evidence:
+def of_link(graph: Graph, subject: str, predicate: str, obj: str) -> Evidence:
     """The evidence recorded for one link; empty when the link has no annotation."""
     return link_index(graph).get((subject, predicate, obj), Evidence())

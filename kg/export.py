@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
-from kg.files import STDOUT, atomic_write, output_file, write_output
-from kg.formats import Format
-from kg.namespaces import PREFIXES
+from kg.core.errors import InputError
+from kg.core.files import STDOUT, atomic_write, output_file, write_output
+from kg.core.formats import Format
+from kg.core.namespaces import PREFIXES
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 _OX_FORMATS = {
     Format.TURTLE: ox.RdfFormat.TURTLE,
@@ -26,7 +26,7 @@ _OX_FORMATS = {
 
 
 def serialize(
-    graph: KnowledgeGraph,
+    graph: Graph,
     format: Format | str,
     *,
     around: str | None = None,
@@ -60,7 +60,7 @@ def serialize(
     return store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
 
 
-def _describe(graph: KnowledgeGraph, around: str | None, hops: int) -> str:
+def _describe(graph: Graph, around: str | None, hops: int) -> str:
     what = "Entity network of the sslmb-kg knowledge graph (Wang et al., Nanoscale Adv., 2020, 2, 1828)"
     if around is None:
         return what
@@ -68,7 +68,7 @@ def _describe(graph: KnowledgeGraph, around: str | None, hops: int) -> str:
 
 
 def export(
-    graph: KnowledgeGraph, path: str | Path, *, format: Format | str | None = None, **options: Any
+    graph: Graph, path: str | Path, *, format: Format | str | None = None, **options: Any
 ) -> Path | None:
     """Write the graph to ``path``; the format is taken from the extension when not given. ``path`` ``"-"`` is
     standard output (then ``format`` is needed, and None is returned). ``options`` are those of

@@ -98,7 +98,7 @@ def to_gexf(network: nx.MultiDiGraph, *, description: str = "") -> bytes:
     >>> '<viz:color r="213" g="94" b="0"/>' in text, 'kind="sslmb:causes"' in text
     (True, True)
     """
-    from kg import __version__
+    from kg.core import __version__
 
     nodes = sorted(network.nodes(data=True), key=lambda item: item[0])
     numbers = sorted(

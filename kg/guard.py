@@ -34,7 +34,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from kg.namespaces import PREFIXES
+from kg.core.namespaces import PREFIXES
 
 MAX_NESTING = 256  # deeper brackets than any real query has; Oxigraph's recursive parser would overflow its stack
 MAX_TOKENS = 50_000  # terminals in a query

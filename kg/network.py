@@ -13,13 +13,13 @@ import pyoxigraph as ox
 from kg import evidence as ev
 from kg import quantity as qty
 from kg import scope as sc
-from kg.namespaces import OWL, RDF, RDFS, SSLMB, shorten
+from kg.core.namespaces import OWL, RDF, RDFS, SSLMB, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 #: Kinds of bibliographic nodes: where a fact was printed, not what it is about.
 BIBLIOGRAPHIC_KINDS = frozenset({"reference", "journal", "agent", "review", "review part"})
@@ -52,7 +52,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
 
 
-def key_numbers(graph: KnowledgeGraph, iri: str) -> dict[str, float]:
+def key_numbers(graph: Graph, iri: str) -> dict[str, float]:
     """An entity's reported numbers as ``{metric [unit]: value}``, in the normalised unit where there is one
     (a range gives its lower bound under ``... min`` and upper bound under ``... max``).
 
@@ -79,7 +79,7 @@ def key_numbers(graph: KnowledgeGraph, iri: str) -> dict[str, float]:
     return numbers
 
 
-def to_networkx(graph: KnowledgeGraph, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
+def to_networkx(graph: Graph, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
     """One node per entity (key = IRI) and one edge per object-property link between two kept entities.
 
     Node attributes: ``iri``, ``label``, ``kind`` (``electrolyte``, ``mechanism``, ``failure mode``,

@@ -11,14 +11,15 @@ import pyoxigraph as ox
 from kg import evidence as ev
 from kg import quantity as qty
 from kg import scope as sc
-from kg.errors import check_count
-from kg.namespaces import OWL, RDF, SSLMB, shorten
+from kg.core.errors import check_count
+from kg.core.namespaces import OWL, RDF, SSLMB, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store import Entity, KnowledgeGraph
+    from kg.core.graph import Graph
+    from kg.core.terms import Entity
 
 CAUSAL = (SSLMB + "causes", SSLMB + "contributesTo", SSLMB + "leadsTo")
 MITIGATES = SSLMB + "mitigates"
@@ -119,7 +120,7 @@ class Risks:
 class Projection:
     """The graph's entities and object-property links as a networkx MultiDiGraph, built once per graph."""
 
-    def __init__(self, graph: KnowledgeGraph) -> None:
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
     @cached_property
@@ -145,11 +146,11 @@ class Projection:
         return found
 
 
-def projection(graph: KnowledgeGraph) -> Projection:
+def projection(graph: Graph) -> Projection:
     return graph.memo("projection", Projection)
 
 
-def _step(graph: KnowledgeGraph, s: str, p: str, o: str) -> Step:
+def _step(graph: Graph, s: str, p: str, o: str) -> Step:
     return Step(s, graph.label(s), graph.label(p), o, graph.label(o), ev.of_link(graph, s, p, o))
 
 
@@ -157,10 +158,10 @@ def _numbers(evidences: list[ev.Evidence]) -> tuple[int, ...]:
     return tuple(sorted({n for e in evidences for n in e.reference_numbers}))
 
 
-def bears_on(graph: KnowledgeGraph) -> dict[str, frozenset[str]]:
+def bears_on(graph: Graph) -> dict[str, frozenset[str]]:
     """The mechanisms and failure modes each metric bears on (``sslmb:bearsOn``, also through ``skos:broader``)."""
 
-    def build(g: KnowledgeGraph) -> dict[str, frozenset[str]]:
+    def build(g: Graph) -> dict[str, frozenset[str]]:
         rows = g.select(
             "SELECT ?m ?t WHERE { ?m a sslmb:Metric ; skos:broader* ?general . ?general sslmb:bearsOn ?t }"
         )
@@ -172,7 +173,7 @@ def bears_on(graph: KnowledgeGraph) -> dict[str, frozenset[str]]:
     return graph.memo("bears_on", build)
 
 
-def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> list[Mitigation]:
+def mitigations(graph: Graph, target: str, *, max_hops: int = 3) -> list[Mitigation]:
     """Strategies that mitigate ``target`` (a mechanism or failure mode) directly, or mitigate one of its
     causes up to ``max_hops`` causal links upstream, best first. Where ``target`` names several hazards equally
     well ("contact"), the answer holds the strategies of each in turn (each row names its target).
@@ -191,7 +192,7 @@ def mitigations(graph: KnowledgeGraph, target: str, *, max_hops: int = 3) -> lis
     return found
 
 
-def _mitigations_of(graph: KnowledgeGraph, entity: Entity, max_hops: int) -> list[Mitigation]:
+def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigation]:
     import networkx as nx
 
     proj = projection(graph)
@@ -251,7 +252,7 @@ def _mitigations_of(graph: KnowledgeGraph, entity: Entity, max_hops: int) -> lis
     return sorted(best.values(), key=lambda m: (-m.score, m.hops, m.strategy_label))
 
 
-def _constituents(graph: KnowledgeGraph, iri: str, depth: int = 3) -> list[str]:
+def _constituents(graph: Graph, iri: str, depth: int = 3) -> list[str]:
     """The materials a composite is made of (``sslmb:hasConstituent``, followed ``depth`` levels), nearest first."""
     found: list[str] = []
     frontier = [iri]
@@ -266,7 +267,7 @@ def _constituents(graph: KnowledgeGraph, iri: str, depth: int = 3) -> list[str]:
     return found
 
 
-def _holders(graph: KnowledgeGraph, iri: str) -> tuple[list[str], set[tuple[str, str, str]], list[sc.Inheritance]]:
+def _holders(graph: Graph, iri: str) -> tuple[list[str], set[tuple[str, str, str]], list[sc.Inheritance]]:
     """The entity and its families, the family statements that do not reach it, and the judgements."""
     from kg.describe import family_of
 
@@ -276,7 +277,7 @@ def _holders(graph: KnowledgeGraph, iri: str) -> tuple[list[str], set[tuple[str,
                               for j in judged if not j.applies}, judged
 
 
-def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risks:
+def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
     """The failure modes an electrolyte (or its families, or the constituents of a composite) is exposed to,
     stated directly or through the mechanisms it shows, and the strategies that apply to it. A family statement
     reaches the electrolyte only as far as its scope allows (:mod:`kg.scope`); those held back are listed.
@@ -375,7 +376,7 @@ def risks(graph: KnowledgeGraph, electrolyte: str, *, max_hops: int = 2) -> Risk
     )
 
 
-def _users(graph: KnowledgeGraph, iri: str) -> list[str]:
+def _users(graph: Graph, iri: str) -> list[str]:
     """Strategies carried out with this material (``sslmb:usesMaterial``)."""
     return sorted(
         q.subject.value
@@ -384,7 +385,7 @@ def _users(graph: KnowledgeGraph, iri: str) -> list[str]:
     )
 
 
-def _mitigating(graph: KnowledgeGraph, strategies: list[str], route: list[str]) -> tuple[str, ...]:
+def _mitigating(graph: Graph, strategies: list[str], route: list[str]) -> tuple[str, ...]:
     """Labels of the ``strategies`` that mitigate any node of ``route``."""
     targets = set(route)
     return tuple(
@@ -430,7 +431,7 @@ class Path:
         return " ".join(parts)
 
 
-def network(graph: KnowledgeGraph, *, bibliographic: bool = False) -> nx.MultiDiGraph:
+def network(graph: Graph, *, bibliographic: bool = False) -> nx.MultiDiGraph:
     """The projection used for path analysis (no schema nodes; bibliographic ones only when asked), built once."""
     from kg.network import to_networkx
 
@@ -444,7 +445,7 @@ class _ScopeFilter:
 
     _UP = ("rdf:type", "rdfs:subClassOf")
 
-    def __init__(self, graph: KnowledgeGraph, net: nx.MultiDiGraph) -> None:
+    def __init__(self, graph: Graph, net: nx.MultiDiGraph) -> None:
         self.graph, self.net = graph, net
         self.out = {shorten(p): p for p in sc.INHERITED_OUT}
         self.into = {shorten(p): p for p in sc.INHERITED_IN}
@@ -492,7 +493,7 @@ def _link(net: nx.MultiDiGraph, a: str, b: str) -> Link:
 
 
 def paths(
-    graph: KnowledgeGraph, source: str, target: str, *, max_hops: int = 4, limit: int = 200, bibliographic: bool = False
+    graph: Graph, source: str, target: str, *, max_hops: int = 4, limit: int = 200, bibliographic: bool = False
 ) -> list[Path]:
     """All simple paths of at most ``max_hops`` links between two entities, shortest first, following links
     in either direction (each step says which way its relations run). Schema nodes are never crossed;
@@ -513,7 +514,7 @@ def paths(
     net = network(graph, bibliographic=bibliographic)
     for end in (a, b):
         if end.iri not in net:
-            from kg.errors import InputError
+            from kg.core.errors import InputError
 
             raise InputError(f"{end.label!r} ({end.kind}) is not part of the entity network; paths join entities")
     if a.iri == b.iri:
@@ -568,7 +569,7 @@ class Gaps:
 _SAFETY_LINKS = (SSLMB + "susceptibleTo", SSLMB + "exhibitsMechanism")
 
 
-def gaps(graph: KnowledgeGraph, *, max_hops: int = 3) -> Gaps:
+def gaps(graph: Graph, *, max_hops: int = 3) -> Gaps:
     """Where research is missing: mechanisms and failure modes no strategy mitigates directly (``detail`` says
     whether some strategy reaches them through their causes), strategies with no number reported for them,
     and electrolyte families with no safety data (no exposure, mechanism or applicable strategy recorded for the
@@ -647,7 +648,7 @@ class Hub:
     mitigated_by: int
 
 
-def centrality(graph: KnowledgeGraph) -> list[Hub]:
+def centrality(graph: Graph) -> list[Hub]:
     """Mechanisms and failure modes ranked as hubs of the causal graph: normalised betweenness (how many
     cause-effect routes pass through them), then degree; ``mitigated_by`` counts direct strategies.
 

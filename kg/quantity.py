@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg import evidence as ev
-from kg.namespaces import QUDT, RDFS, SCHEMA, SKOS, SSLMB
+from kg.core.namespaces import QUDT, RDFS, SCHEMA, SKOS, SSLMB
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 HAS_QUANTITY = SSLMB + "hasQuantity"
 HAS_OUTCOME = SSLMB + "hasOutcome"
@@ -125,12 +125,12 @@ NORMAL_UNITS = {
 }
 
 
-def _multiplier(graph: KnowledgeGraph, unit: str) -> float | None:
+def _multiplier(graph: Graph, unit: str) -> float | None:
     value = graph.value(unit, QUDT + "conversionMultiplier")
     return float(value) if value is not None else None
 
 
-def convert(graph: KnowledgeGraph, value: float, unit: str, target: str) -> float | None:
+def convert(graph: Graph, value: float, unit: str, target: str) -> float | None:
     """Convert ``value`` from ``unit`` to ``target`` with QUDT conversion multipliers (no offsets).
 
     >>> import kg
@@ -144,7 +144,7 @@ def convert(graph: KnowledgeGraph, value: float, unit: str, target: str) -> floa
     return float(f"{value * a / b:.12g}")
 
 
-def _num(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> float | None:
+def _num(graph: Graph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> float | None:
     for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
         if not isinstance(quad.object, ox.Literal):
             return None
@@ -155,20 +155,20 @@ def _num(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode, predicate: st
     return None
 
 
-def _one(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> ox.NamedNode | ox.Literal | None:
+def _one(graph: Graph, node: ox.NamedNode | ox.BlankNode, predicate: str) -> ox.NamedNode | ox.Literal | None:
     for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
         return quad.object  # type: ignore[return-value]
     return None
 
 
-def _symbol(graph: KnowledgeGraph, unit: str | None) -> str | None:
+def _symbol(graph: Graph, unit: str | None) -> str | None:
     if unit is None:
         return None
     symbol = graph.value(unit, QUDT + "symbol")
     return str(symbol) if symbol is not None else graph.label(unit)
 
 
-def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
+def read(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
     """Read one quantity value node."""
     unit_term = _one(graph, node, QUDT + "hasUnit")
     kind_term = _one(graph, node, QUDT + "hasQuantityKind")
@@ -246,7 +246,7 @@ def read(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
     )
 
 
-def of(graph: KnowledgeGraph, iri: str) -> list[Quantity]:
+def of(graph: Graph, iri: str) -> list[Quantity]:
     """The quantities attached to an entity with ``sslmb:hasQuantity`` or ``sslmb:hasOutcome``."""
     out = []
     seen = set()

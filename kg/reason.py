@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ReasonerReport:
         return self.consistent and not self.unsatisfiable
 
 
-def check(graph: KnowledgeGraph) -> ReasonerReport:
+def check(graph: Graph) -> ReasonerReport:
     """Run HermiT over the whole graph. owlready2 does not read Turtle, so the store is handed over as
     N-Triples. Needs a Java runtime on the PATH.
 
@@ -44,7 +44,7 @@ def check(graph: KnowledgeGraph) -> ReasonerReport:
     """
     import owlready2
 
-    from kg.errors import KGError
+    from kg.core.errors import KGError
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sslmb-hermit-") as tmp:
@@ -79,7 +79,7 @@ def check(graph: KnowledgeGraph) -> ReasonerReport:
     return ReasonerReport("HermiT", True, unsat, len(graph), round(time.perf_counter() - started, 3), message)
 
 
-def explain(graph: KnowledgeGraph, *, limit: int = 20) -> list[str]:
+def explain(graph: Graph, *, limit: int = 20) -> list[str]:
     """Why the graph is inconsistent, as far as disjoint classes tell: every individual that falls in two
     classes declared disjoint (``owl:disjointWith``, ``owl:AllDisjointClasses``), through an asserted type, a
     subclass, or the domain or range of a property it is used with; at most ``limit`` of them.
@@ -88,7 +88,7 @@ def explain(graph: KnowledgeGraph, *, limit: int = 20) -> list[str]:
     >>> explain(kg.load())
     []
     """
-    from kg.namespaces import OWL, RDF, RDFS, shorten
+    from kg.core.namespaces import OWL, RDF, RDFS, shorten
 
     pairs: set[tuple[str, str]] = set()
     rows = graph.store.query(

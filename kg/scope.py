@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg import quantity as qty
-from kg.namespaces import OWL, SSLMB
+from kg.core.namespaces import OWL, SSLMB
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 TYPICAL = SSLMB + "TypicalOfMembers"
 SOME = SSLMB + "SomeMembers"
@@ -74,7 +74,7 @@ class Inheritance:
     detail: str = ""
 
 
-def _scope_of(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> dict[str, list[str]]:
+def _scope_of(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for predicate in SCOPE_PREDICATES:
         for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
@@ -82,7 +82,7 @@ def _scope_of(graph: KnowledgeGraph, node: ox.NamedNode | ox.BlankNode) -> dict[
     return found
 
 
-def _statement(graph: KnowledgeGraph, family: str, relation: str, other: str, direction: str, found: dict) -> Statement:
+def _statement(graph: Graph, family: str, relation: str, other: str, direction: str, found: dict) -> Statement:
     scope = (found.get(STATEMENT_SCOPE) or [TYPICAL])[0]
     printed = (found.get(SCOPE_AS_PRINTED) or [None])[0]
     criterion = (found.get(HAS_CRITERION) or [None])[0]
@@ -92,7 +92,7 @@ def _statement(graph: KnowledgeGraph, family: str, relation: str, other: str, di
                      criterion)
 
 
-def statements_of(graph: KnowledgeGraph, family: str) -> list[Statement]:
+def statements_of(graph: Graph, family: str) -> list[Statement]:
     """The inheritable statements asserted on ``family`` (cached per graph)."""
     cache: dict[str, list[Statement]] = graph.memo("scope:statements", lambda g: {})
     if family not in cache:
@@ -100,7 +100,7 @@ def statements_of(graph: KnowledgeGraph, family: str) -> list[Statement]:
     return cache[family]
 
 
-def _read_statements(graph: KnowledgeGraph, family: str) -> list[Statement]:
+def _read_statements(graph: Graph, family: str) -> list[Statement]:
     node = ox.NamedNode(family)
     axioms: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     for quad in graph.store.quads_for_pattern(None, ox.NamedNode(OWL + "annotatedSource"), node):
@@ -127,7 +127,7 @@ def _read_statements(graph: KnowledgeGraph, family: str) -> list[Statement]:
     return out
 
 
-def _axiom(graph: KnowledgeGraph, axiom: object) -> dict[tuple[str, str, str], dict[str, list[str]]]:
+def _axiom(graph: Graph, axiom: object) -> dict[tuple[str, str, str], dict[str, list[str]]]:
     if not isinstance(axiom, (ox.NamedNode, ox.BlankNode)):
         return {}
     parts = {}
@@ -139,7 +139,7 @@ def _axiom(graph: KnowledgeGraph, axiom: object) -> dict[tuple[str, str, str], d
     return {(parts["annotatedSource"], parts["annotatedProperty"], parts["annotatedTarget"]): _scope_of(graph, axiom)}
 
 
-def own_quantities(graph: KnowledgeGraph, iri: str) -> list[qty.Quantity]:
+def own_quantities(graph: Graph, iri: str) -> list[qty.Quantity]:
     """The entity's own numbers: those it carries and the strategy outcomes reported about it (``sslmb:ofMaterial``)."""
     own = qty.of(graph, iri)
     seen = {q.iri for q in own}
@@ -152,7 +152,7 @@ def own_quantities(graph: KnowledgeGraph, iri: str) -> list[qty.Quantity]:
     return own
 
 
-def contradiction(graph: KnowledgeGraph, criterion: qty.Quantity, own: qty.Quantity) -> str | None:
+def contradiction(graph: Graph, criterion: qty.Quantity, own: qty.Quantity) -> str | None:
     """How ``own`` falls outside ``criterion`` (a range or a qualified bound of the same metric), or ``None``."""
     if own.value is None or own.unit_iri is None or criterion.unit_iri is None:
         return None
@@ -176,7 +176,7 @@ def contradiction(graph: KnowledgeGraph, criterion: qty.Quantity, own: qty.Quant
     return None
 
 
-def lineage(graph: KnowledgeGraph, iri: str) -> list[str]:
+def lineage(graph: Graph, iri: str) -> list[str]:
     """``iri`` itself, then every class it belongs to or (for a class) specialises, nearest first."""
     if graph.is_class(iri):
         return graph.ancestors(iri)
@@ -188,7 +188,7 @@ def lineage(graph: KnowledgeGraph, iri: str) -> list[str]:
     return chain
 
 
-def judge(graph: KnowledgeGraph, iri: str, statement: Statement, families: list[str] | None = None) -> Inheritance:
+def judge(graph: Graph, iri: str, statement: Statement, families: list[str] | None = None) -> Inheritance:
     """Whether ``statement`` (made of one of the entity's families) reaches the entity ``iri``."""
     if statement.family == iri:
         return Inheritance(statement, True)
@@ -223,12 +223,12 @@ def judge(graph: KnowledgeGraph, iri: str, statement: Statement, families: list[
     return Inheritance(statement, True)
 
 
-def inherited(graph: KnowledgeGraph, iri: str, families: list[str]) -> list[Inheritance]:
+def inherited(graph: Graph, iri: str, families: list[str]) -> list[Inheritance]:
     """Every statement of ``families`` (the entity's families, nearest first) judged for the entity ``iri``."""
     return [judge(graph, iri, s, families) for family in families for s in statements_of(graph, family)]
 
 
-def blocked(graph: KnowledgeGraph, iri: str, families: list[str]) -> set[tuple[str, str, str]]:
+def blocked(graph: Graph, iri: str, families: list[str]) -> set[tuple[str, str, str]]:
     """``(family, relation, other)`` of the family statements that do not reach ``iri``."""
     return {(i.statement.family, i.statement.relation, i.statement.other)
             for i in inherited(graph, iri, families) if not i.applies}

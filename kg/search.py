@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
-from kg.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
+from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
+from kg.core.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
-    from kg.store import Entity, KnowledgeGraph
+    from kg.core.graph import Graph
+    from kg.core.terms import Entity
 
 # Where a name comes from, and how much an exact hit on it is worth.
 _NAME_FIELDS: dict[str, tuple[str, int]] = {
@@ -56,7 +57,7 @@ _KIND_ORDER = [
     "resource",
 ]
 
-# Every kind an entity can have (kg.store.KnowledgeGraph.kind), for checking what a user asks for.
+# Every kind an entity can have (kg.core.graph.Graph.kind), for checking what a user asks for.
 KINDS: tuple[str, ...] = tuple(_KIND_ORDER)
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "σ": "sigma", "ω": "ohm", "Ω": "ohm"}
@@ -105,11 +106,11 @@ class _Name:
     words: tuple[str, ...]
 
 
-def _index(graph: KnowledgeGraph) -> list[_Name]:
+def _index(graph: Graph) -> list[_Name]:
     return graph.memo("search_index", _build_index)
 
 
-def _build_index(graph: KnowledgeGraph) -> list[_Name]:
+def _build_index(graph: Graph) -> list[_Name]:
     names: list[_Name] = []
     for predicate, (field, weight) in _NAME_FIELDS.items():
         for quad in graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
@@ -153,7 +154,7 @@ def _before(score: int, name: _Name, best_score: int, best: _Name) -> bool:
     return (-score, len(name.text), name.text) < (-best_score, len(best.text), best.text)
 
 
-def find(graph: KnowledgeGraph, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
+def find(graph: Graph, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
     """Entities whose names match ``text``, best first; one row per entity (its best-matching name).
 
     >>> import kg
@@ -198,7 +199,7 @@ def check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
     return wanted or None
 
 
-def suggestions(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None, n: int = 5) -> list[str]:
+def suggestions(graph: Graph, text: str, *, kinds: Iterable[str] | None = None, n: int = 5) -> list[str]:
     """Labels close to ``text`` (for "did you mean" messages)."""
     wanted = set(kinds) if kinds else None
     by_norm: dict[str, str] = {}
@@ -222,7 +223,7 @@ def _looks_like_iri(text: str) -> bool:
     return bool(sep) and prefix in PREFIXES and bool(local) and " " not in text
 
 
-def exact_label(graph: KnowledgeGraph, text: str) -> str | None:
+def exact_label(graph: Graph, text: str) -> str | None:
     """The IRI whose English label is exactly ``text``, found by an index lookup (no search index needed)."""
     label = ox.Literal(text.strip(), language="en")
     found = {
@@ -233,7 +234,7 @@ def exact_label(graph: KnowledgeGraph, text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
+def resolve(graph: Graph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
     """The single entity that ``text`` names.
 
     An IRI or prefixed name is taken as is (it must occur in the graph). Otherwise the best match wins
@@ -287,7 +288,7 @@ def resolve(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = N
     raise AmbiguousError(text, candidates)
 
 
-def resolve_each(graph: KnowledgeGraph, text: str, *, kinds: Iterable[str] | None = None) -> list[Entity]:
+def resolve_each(graph: Graph, text: str, *, kinds: Iterable[str] | None = None) -> list[Entity]:
     """Every entity ``text`` may name: the one :func:`resolve` finds, or, where it is ambiguous, each close
     candidate (those not clearly beaten by the best match), best first. For commands that can answer for each
     ("mitigations contact" answers for every hazard with contact in its name).

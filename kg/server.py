@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
-from kg.namespaces import PREFIXES, SSLMB
+from kg.core.namespaces import PREFIXES, SSLMB
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -179,11 +179,11 @@ def worker_main(conn: Any, settings: Settings, generation: str | None = None) ->
     except (ValueError, OSError):
         pass
     if settings.store is not None:
-        from kg.backends import open_store
+        from kg.facade import open_store
 
         graph = open_store(settings.store, generation=generation)
     else:
-        from kg.store import load
+        from kg.facade import load
 
         graph = load()
     graphs = sorted(g.value for g in graph.store.named_graphs() if hasattr(g, "value"))
@@ -239,7 +239,7 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
     import pyoxigraph as ox
 
     from kg import sparql
-    from kg.errors import KGError
+    from kg.core.errors import KGError
 
     started = time.perf_counter()
     try:
@@ -506,7 +506,7 @@ class WorkerPool:
         self._loop = asyncio.get_running_loop()
         self._queue = FairQueue(self.settings.workers, slow=self._slow)
         if self.settings.store is not None:
-            from kg.backends import lease_current
+            from kg.core.backends.disk import lease_current
 
             self._lease = lease_current(self.settings.store)
             self.generation = self._lease.generation
@@ -530,7 +530,7 @@ class WorkerPool:
         """Follow the store to the generation ``sslmb load`` makes current (polled: the metadata file is tiny)."""
         import asyncio
 
-        from kg.backends import lease_current, metadata_stamp
+        from kg.core.backends.disk import lease_current, metadata_stamp
 
         store = self.settings.store
         assert store is not None
@@ -956,7 +956,7 @@ def serve(settings: Settings) -> int:
 
     import uvicorn
 
-    from kg.errors import InputError
+    from kg.core.errors import InputError
 
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it every

@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import resources
-from kg.errors import InputError, KGError
-from kg.namespaces import OWL, RDF, RDFS, SH, XSD, shorten
+from kg.core import resources
+from kg.core.errors import InputError, KGError
+from kg.core.namespaces import OWL, RDF, RDFS, SH, XSD, shorten
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
     from kg.validate import ValidationReport
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -1264,7 +1264,7 @@ _CACHE: dict[tuple, CompiledShapes] = {}
 def compile_shapes(paths: Iterable[str | Path] | None = None) -> CompiledShapes:
     """Compile the shape files (the shipped ones by default) into checks; cached per set of files and their
     modification times, so the shapes are read and compiled once per process."""
-    from kg.store import load_file
+    from kg.core.backends.memory import load_file
 
     files = [Path(p) for p in paths] if paths is not None else resources.shape_files()
     key = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
@@ -1407,7 +1407,7 @@ def _sparql_results(check: Check, rows) -> Iterator[RawResult]:
 
 
 def validate(
-    graph: KnowledgeGraph,
+    graph: Graph,
     extra: Iterable[str | Path] = (),
     *,
     shapes: Iterable[str | Path] | None = None,
@@ -1419,11 +1419,11 @@ def validate(
     Returns the same :class:`~kg.validate.ValidationReport` as the pySHACL engine, with ``engine="fast"``.
     Raises :class:`UnsupportedShapeError` when a shape uses a feature this engine does not compile.
 
-    On a SPARQL endpoint (:mod:`kg.remote`) the compiled checks run there, so nothing but their results travels;
+    On a SPARQL endpoint (:mod:`kg.core.backends.remote`) the compiled checks run there, so nothing but their results travels;
     an endpoint that refuses one of them (Virtuoso cannot run a path such as ``rdf:type/rdfs:subClassOf*`` with
     both ends open) gets the graph read once and every check run here instead.
     """
-    from kg.store import load_file
+    from kg.core.backends.memory import load_file
     from kg.validate import ValidationResult, report
 
     started = time.perf_counter() if started is None else started
@@ -1453,7 +1453,7 @@ def validate(
         store = local
         raws = list(run_checks(store, compiled))
     if not isinstance(store, ox.Store) and any(isinstance(r.focus, ox.BlankNode) for r in raws):
-        # A remote store (kg.remote) runs the checks at the endpoint but cannot name a blank node in a query: read
+        # A remote store (kg.core.backends.remote) runs the checks at the endpoint but cannot name a blank node in a query: read
         # the graph once (the store keeps that copy), so a blank-node focus gets its label and owner as here.
         next(iter(store.quads_for_pattern(None, None, None)), None)
     describe = _Describer(store)
@@ -1481,7 +1481,7 @@ def validate(
 def _triples(store: ox.Store) -> int:
     """The triples of the default graph, counted as pySHACL's rdflib graph holds them: rdflib merges two
     literals of one subject and predicate that it writes alike ("TRUE"^^xsd:boolean and true)."""
-    named_graphs = getattr(store, "named_graphs", None)  # a remote store (kg.remote) reads one graph, counted here
+    named_graphs = getattr(store, "named_graphs", None)  # a remote store (kg.core.backends.remote) reads one graph, counted here
     if named_graphs is None or any(True for _ in named_graphs()):
         total = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]
     else:

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import resources
-from kg.errors import AmbiguousError, InputError, KGError, NotFoundError, echo
-from kg.namespaces import PREFIXES, XSD, expand, shorten
+from kg.core import resources
+from kg.core.errors import AmbiguousError, InputError, KGError, NotFoundError, echo
+from kg.core.namespaces import PREFIXES, XSD, expand, shorten
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 KINDS = {"cq": "cq", "checks": "check", "reports": "report"}
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -248,7 +248,7 @@ def check_query(text: str, *, allow_service: bool = False) -> None:
 
     >>> check_query("SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }")
     Traceback (most recent call last):
-    kg.errors.InputError: line 1: SERVICE would send a request to another endpoint; allow it with --allow-service ...
+    kg.core.errors.InputError: line 1: SERVICE would send a request to another endpoint; allow it with --allow-service ...
     """
     words = list(keywords(text))
     first = next((w for w, _ in words if w not in ("BASE", "PREFIX")), None)
@@ -271,7 +271,7 @@ def _looks_like_sparql(text: str) -> bool:
 def load_source(source: str) -> tuple[str, str, StoredQuery | None]:
     """Return ``(text, label for messages, stored query or None)`` for a stored name (or a unique prefix of
     one), a file (a name ending in ``.rq`` or holding a ``/``), ``-`` (standard input) or query text."""
-    from kg.files import name, read_text
+    from kg.core.files import name, read_text
 
     if source == "-":
         try:
@@ -311,7 +311,7 @@ def _literal_number(text: str, integer: bool) -> ox.Literal:
     return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + ("integer" if integer else "decimal")))
 
 
-def to_term(graph: KnowledgeGraph, value: Any, ptype: str | None) -> ox.NamedNode | ox.Literal:
+def to_term(graph: Graph, value: Any, ptype: str | None) -> ox.NamedNode | ox.Literal:
     """Turn a parameter value (a label, an IRI, a number, an RDF term) into the RDF term to bind.
 
     Labels of entities are resolved to their IRIs; the text itself never reaches the query string.
@@ -350,7 +350,7 @@ def to_term(graph: KnowledgeGraph, value: Any, ptype: str | None) -> ox.NamedNod
 
 
 def prepare(
-    graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
+    graph: Graph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
 ) -> Prepared:
     """Load the query and bind its parameters: given values first, header defaults for the rest. An update,
     or a query with ``SERVICE`` (unless ``allow_service``), is refused (:func:`check_query`)."""
@@ -399,7 +399,7 @@ def prepare(
 _SYNTAX = re.compile(r"^error at (?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.S)
 
 
-def execute(graph: KnowledgeGraph, prepared: Prepared) -> Any:
+def execute(graph: Graph, prepared: Prepared) -> Any:
     """Run a prepared query on Oxigraph; returns pyoxigraph's result object."""
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): v for k, v in prepared.bindings.items()
@@ -436,7 +436,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _collect(raw: Any, source: str, started: float) -> QueryResult:
-    from kg.store import to_python
+    from kg.core.terms import to_python
 
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult("ask", (), (), bool(raw), (), source, round(time.perf_counter() - started, 6))
@@ -456,7 +456,7 @@ def _collect(raw: Any, source: str, started: float) -> QueryResult:
 
 
 def run(
-    graph: KnowledgeGraph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
+    graph: Graph, source: str, params: Mapping[str, Any] | None = None, *, allow_service: bool = False
 ) -> QueryResult:
     """Run a stored query (by name), a ``.rq`` file or query text, with parameters bound by the engine.
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,12 @@ class Stats:
     classes: tuple[ClassCount, ...]
 
 
-def _count(graph: KnowledgeGraph, where: str) -> int:
+def _count(graph: Graph, where: str) -> int:
     rows = graph.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")
     return int(rows[0]["n"]) if rows else 0
 
 
-def stats(graph: KnowledgeGraph) -> Stats:
+def stats(graph: Graph) -> Stats:
     """Compute the counts.
 
     >>> import kg

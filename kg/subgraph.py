@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
-from kg.namespaces import OWL, RDF, RDFS, SKOS
+from kg.core.errors import InputError
+from kg.core.namespaces import OWL, RDF, RDFS, SKOS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ANNOTATED_SOURCE = ox.NamedNode(OWL + "annotatedSource")
@@ -21,7 +21,7 @@ _LABELS = (ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel"))
 
 
 def network(
-    graph: KnowledgeGraph,
+    graph: Graph,
     *,
     around: str | None = None,
     hops: int = 1,
@@ -55,7 +55,7 @@ def network(
     return part
 
 
-def rdf_store(graph: KnowledgeGraph, iris: set[str]) -> ox.Store:
+def rdf_store(graph: Graph, iris: set[str]) -> ox.Store:
     """The triples about the entities ``iris``: every triple whose subject is one of them and whose object is
     one of them, a literal (labels, definitions, values) or a type; the labels of those types; and the
     ``owl:Axiom`` annotations (evidence) of the links kept, with the labels of what they point to."""

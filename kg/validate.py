@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import resources
-from kg.errors import InputError
-from kg.namespaces import SH, shorten
-from kg.store import load_file
+from kg.core import resources
+from kg.core.backends.memory import load_file
+from kg.core.errors import InputError
+from kg.core.namespaces import SH, shorten
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.core.graph import Graph
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -75,7 +75,7 @@ def _to_rdflib(data: bytes, fmt: str):  # -> rdflib.Graph
 
 
 def validate(
-    graph: KnowledgeGraph,
+    graph: Graph,
     extra: Iterable[str | Path] = (),
     *,
     shapes: Iterable[str | Path] | None = None,
@@ -120,7 +120,7 @@ def _fast(graph, extra_paths, store, shapes, started) -> ValidationReport:
 
 
 def _pyshacl(
-    graph: KnowledgeGraph,
+    graph: Graph,
     extra_paths: list[Path],
     store: ox.Store,
     shapes: Iterable[str | Path] | None,

@@ -1,4 +1,4 @@
-"""The on-disk store (kg/backends.py): `sslmb load --store DIR` loads all or nothing, records what the store is,
+"""The on-disk store (kg/core/backends/disk.py, loaded by kg/ingest/bulk.py): `sslmb load --store DIR` loads all or nothing, records what the store is,
 and every command that reads the graph opens the store with --store instead of parsing the shipped files."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import pytest
 from helpers import DATA, run_cli
 
 import kg
-from kg import backends, cli, resources
+from kg import cli
+from kg.core import resources
+from kg.core.backends import disk
 
 SHIPPED_TRIPLES = len(kg.load())
 
@@ -29,9 +31,9 @@ def shipped_store(tmp_path_factory) -> Path:
 
 def _snapshot(folder: Path) -> tuple[str, int, list[str]]:
     """What must not change when a load fails: the metadata file, the triple count and every triple."""
-    graph = backends.open_store(folder)
+    graph = kg.open_store(folder)
     lines = sorted(line for line in graph.serialize("nt").decode().splitlines() if "_:" not in line)
-    return (folder / backends.METADATA).read_text(encoding="utf-8"), len(graph), lines
+    return (folder / disk.METADATA).read_text(encoding="utf-8"), len(graph), lines
 
 
 def _generations(folder: Path) -> list[str]:
@@ -53,8 +55,8 @@ def _cli_json(capsys, *args: str):
 
 
 def test_load_records_what_the_store_is(shipped_store):
-    meta = json.loads((shipped_store / backends.METADATA).read_text(encoding="utf-8"))
-    assert meta["format"] == backends.STORE_FORMAT and meta["version"] == backends.STORE_VERSION
+    meta = json.loads((shipped_store / disk.METADATA).read_text(encoding="utf-8"))
+    assert meta["format"] == disk.STORE_FORMAT and meta["version"] == disk.STORE_VERSION
     assert meta["triples"] == SHIPPED_TRIPLES
     assert [Path(s["path"]).name for s in meta["sources"]] == [p.name for p in resources.graph_files()]
     assert all(len(s["sha256"]) == 64 and s["bytes"] > 0 for s in meta["sources"])
@@ -70,7 +72,7 @@ def test_store_is_read_without_the_source_files(tmp_path):
         shutil.copyfile(path, copy)
         copies.append(str(copy))
     store = tmp_path / "store"
-    report = backends.bulk_load(copies, store, validate=False, progress=False)
+    report = kg.bulk_load(copies, store, validate=False, progress=False)
     assert (report.triples_before, report.triples) == (0, SHIPPED_TRIPLES)
     for copy in copies:
         Path(copy).unlink()
@@ -114,7 +116,7 @@ def test_a_file_broken_half_way_leaves_the_store_unchanged(shipped_store, tmp_pa
     done = run_cli("load", str(good), str(broken), "--store", str(store), "--no-validate")
     assert done.returncode == 0, done.stderr
     added = 500 + (10000 if fmt == "ttl" else 5000)
-    assert backends.read_info(store).triples == before[1] + added
+    assert disk.read_info(store).triples == before[1] + added
 
 
 def test_data_that_does_not_conform_is_refused(tmp_path):
@@ -126,8 +128,8 @@ def test_data_that_does_not_conform_is_refused(tmp_path):
         DATA / "shapes" / "QuantityValueShape.valid.ttl",
         DATA / "shapes" / "QuantityValueShape.invalid.ttl",
     )
-    report = backends.bulk_load([*base, valid], store, progress=False)
-    assert report.validated and backends.read_info(store).validated
+    report = kg.bulk_load([*base, valid], store, progress=False)
+    assert report.validated and disk.read_info(store).validated
     before = _snapshot(store)
 
     done = run_cli("load", str(invalid), "--store", str(store))
@@ -137,7 +139,7 @@ def test_data_that_does_not_conform_is_refused(tmp_path):
 
     done = run_cli("load", str(invalid), "--store", str(store), "--no-validate")
     assert done.returncode == 0, done.stderr
-    info = backends.read_info(store)
+    info = disk.read_info(store)
     assert info.triples > before[1] and not info.validated
 
 
@@ -148,19 +150,19 @@ def test_a_file_loaded_twice_is_skipped(shipped_store, tmp_path):
     done = run_cli("load", "--store", str(store), "--no-validate")
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("already in the store") == len(resources.graph_files())
-    assert backends.read_info(store).triples == SHIPPED_TRIPLES
-    assert len(backends.open_store(store)) == SHIPPED_TRIPLES
+    assert disk.read_info(store).triples == SHIPPED_TRIPLES
+    assert len(kg.open_store(store)) == SHIPPED_TRIPLES
 
 
 def test_replace_and_gzip(tmp_path):
     store = tmp_path / "store"
-    backends.bulk_load([], store, validate=False, progress=False)
+    kg.bulk_load([], store, validate=False, progress=False)
     packed = tmp_path / "bulk.nt.gz"
     packed.write_bytes(gzip.compress("".join(_good_triples(300)).encode()))
-    report = backends.bulk_load([packed], store, validate=False, replace=True, progress=False)
+    report = kg.bulk_load([packed], store, validate=False, replace=True, progress=False)
     assert (report.triples_before, report.triples) == (0, 300)
-    assert [Path(s.path).name for s in backends.read_info(store).sources] == ["bulk.nt.gz"]
-    assert len(backends.open_store(store)) == 300
+    assert [Path(s.path).name for s in disk.read_info(store).sources] == ["bulk.nt.gz"]
+    assert len(kg.open_store(store)) == 300
 
 
 def test_progress_line_only_when_asked(tmp_path):
@@ -188,12 +190,12 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
     assert done.returncode == 2 and "not an sslmb store" in done.stderr
     assert sorted(p.name for p in plain.iterdir()) == ["notes.txt"]
 
-    (plain / backends.METADATA).write_text('{"format": "something else"}', encoding="utf-8")
+    (plain / disk.METADATA).write_text('{"format": "something else"}', encoding="utf-8")
     done = run_cli("stats", "--store", str(plain))
     assert done.returncode == 2 and "not the metadata of an sslmb store" in done.stderr
 
-    newer = {"format": backends.STORE_FORMAT, "version": backends.STORE_VERSION + 1, "data": "data-0001"}
-    (plain / backends.METADATA).write_text(json.dumps(newer), encoding="utf-8")
+    newer = {"format": disk.STORE_FORMAT, "version": disk.STORE_VERSION + 1, "data": "data-0001"}
+    (plain / disk.METADATA).write_text(json.dumps(newer), encoding="utf-8")
     done = run_cli("stats", "--store", str(plain))
     assert done.returncode == 2 and "format version" in done.stderr
 
@@ -236,7 +238,7 @@ def test_read_commands_on_the_store_answer_as_in_memory(shipped_store, capsys, t
 
 def _leftovers_only(folder: Path) -> None:
     """What a failed first load may leave: the lock, unfinished generations; never the metadata."""
-    assert not (folder / backends.METADATA).exists()
+    assert not (folder / disk.METADATA).exists()
     assert all(
         p.name == ".sslmb-store.lock" or p.name.startswith(("data-", ".sslmb-store.json.")) for p in folder.iterdir()
     )
@@ -259,11 +261,11 @@ def test_a_failed_first_load_leaves_a_folder_that_loads_later(tmp_path):
     assert done.returncode == 1 and "store is unchanged" in done.stderr, done.stderr
     _leftovers_only(store)
 
-    (store / f".{backends.METADATA}.abc123.tmp").write_text("{", encoding="utf-8")  # a rename that never happened
+    (store / f".{disk.METADATA}.abc123.tmp").write_text("{", encoding="utf-8")  # a rename that never happened
     done = run_cli("load", *base, "--store", str(store))
     assert done.returncode == 0, done.stderr
-    assert _generations(store) == [backends.read_info(store).data]
-    assert not list(store.glob(f".{backends.METADATA}.*"))
+    assert _generations(store) == [disk.read_info(store).data]
+    assert not list(store.glob(f".{disk.METADATA}.*"))
     assert run_cli("stats", "--store", str(store)).returncode == 0
 
 
@@ -322,5 +324,5 @@ def test_kill_9_during_a_load(tmp_path):
     good.write_text("".join(_good_triples(10)), encoding="utf-8")
     done = run_cli("load", str(good), "--store", str(store), "--no-validate")
     assert done.returncode == 0, done.stderr
-    assert backends.read_info(store).triples == before[1] + 10
-    assert _generations(store) == [backends.read_info(store).data]  # the killed load's generation is gone
+    assert disk.read_info(store).triples == before[1] + 10
+    assert _generations(store) == [disk.read_info(store).data]  # the killed load's generation is gone

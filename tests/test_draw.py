@@ -14,7 +14,7 @@ import pytest
 from helpers import REPO, require_tool, run_cli
 
 from kg import draw, palette
-from kg.errors import KGError
+from kg.core.errors import KGError
 from kg.paths import mitigations
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,8 +11,9 @@ import pytest
 from helpers import DATA, run_cli
 from test_files import one_line_error
 
-from kg import backends, cli, resources
-from kg.errors import InputError, KGError, NotFoundError, WrongKindError
+from kg import cli
+from kg.core import resources
+from kg.core.errors import InputError, KGError, NotFoundError, WrongKindError
 
 # ------------------------------------------------------------------------------ counts
 
@@ -145,7 +146,7 @@ def test_an_empty_answer_is_exit_1(tmp_path):
         encoding="utf-8",
     )
     store = tmp_path / "store"
-    backends.bulk_load([resources.ontology_file(), lonely], store, validate=False, progress=False)
+    kg.bulk_load([resources.ontology_file(), lonely], store, validate=False, progress=False)
     done = run_cli("risks", "lonely test glass", "--store", str(store))
     assert done.returncode == 1 and "no failure mode, mechanism or applicable strategy" in done.stderr
     assert run_cli("centrality", "--store", str(store)).returncode == 1

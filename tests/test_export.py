@@ -7,7 +7,7 @@ from helpers import run_cli
 
 import kg
 from kg import export as export_module
-from kg.formats import Format
+from kg.core.formats import Format
 
 
 @pytest.mark.parametrize("fmt", [f for f in Format if f.is_rdf])  # network formats: tests/test_gexf.py

@@ -14,8 +14,8 @@ import pytest
 from helpers import DATA, REPO, run_cli
 
 import kg
-from kg import files
-from kg.errors import InputError
+from kg.core import files
+from kg.core.errors import InputError
 
 
 def one_line_error(done: subprocess.CompletedProcess, *expected: str, code: int = 2) -> str:

@@ -21,7 +21,10 @@ from helpers import DATA, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import backends, cli, resources, sparql
+import kg
+from kg import cli, sparql
+from kg.core import resources
+from kg.core.backends import disk
 
 LONG = os.environ.get("SSLMB_FUZZ_LONG") == "1"
 
@@ -153,12 +156,12 @@ rdf_bytes = st.builds(
 def base_store(tmp_path_factory) -> Path:
     """A small store (the ontology alone) that the load fuzzing starts from, copied per example."""
     store = tmp_path_factory.mktemp("fuzz-base") / "store"
-    backends.bulk_load([resources.ontology_file()], store, validate=False, progress=False)
+    kg.bulk_load([resources.ontology_file()], store, validate=False, progress=False)
     return store
 
 
 def _state(store: Path) -> tuple[str, list[str]]:
-    return (store / backends.METADATA).read_text(encoding="utf-8"), sorted(
+    return (store / disk.METADATA).read_text(encoding="utf-8"), sorted(
         p.name for p in store.iterdir() if p.name.startswith("data-")
     )
 
@@ -194,7 +197,7 @@ def test_load_any_bytes_all_or_nothing(tmp_path_factory, base_store, data, suffi
     if ran.code != 0:
         assert _state(store) == before, "a failed load changed the store"
     else:
-        assert _state(store)[1] == [backends.read_info(store).data]
+        assert _state(store)[1] == [disk.read_info(store).data]
 
 
 @pytest.mark.slow
@@ -440,7 +443,7 @@ def _resolve(args: list, places: dict[str, str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shipped_store(places) -> str:
-    backends.bulk_load([], places["store"], validate=False, progress=False)
+    kg.bulk_load([], places["store"], validate=False, progress=False)
     return places["store"]
 
 
@@ -513,8 +516,8 @@ def test_service_hidden_among_strings_iris_and_comments_is_refused(before, keywo
     second assertion alone)."""
     import pyoxigraph as ox
 
-    from kg.errors import InputError
-    from kg.namespaces import PREFIXES
+    from kg.core.errors import InputError
+    from kg.core.namespaces import PREFIXES
 
     text = (
         "SELECT * WHERE {"

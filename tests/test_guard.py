@@ -8,8 +8,8 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from kg.core.namespaces import PREFIXES
 from kg.guard import MAX_NESTING, MAX_OPERATORS, MAX_TOKENS, GuardCache, Refused, check_query
-from kg.namespaces import PREFIXES
 
 TARGET = "http://127.0.0.1:9/sparql"
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import DATA, run_cli
 
 import kg
-from kg import backends, resources
+from kg.core import resources
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")]
 
@@ -27,7 +27,7 @@ def test_hermit_detects_an_inconsistency():
 
 def test_reason_on_an_inconsistent_graph_says_why(tmp_path):
     store = tmp_path / "store"
-    backends.bulk_load([*resources.graph_files(), DATA / "cli" / "inconsistent.ttl"], store, validate=False)
+    kg.bulk_load([*resources.graph_files(), DATA / "cli" / "inconsistent.ttl"], store, validate=False)
     done = run_cli("reason", "--store", str(store))
     assert done.returncode == 1, done.stderr
     assert "test chimera (sslmb:TestChimera) is both a failure mode" in done.stdout

@@ -301,8 +301,8 @@ def test_fast_validation_runs_its_checks_at_the_endpoint(server, tmp_path):
     import pyoxigraph as ox
     from test_shaclfast import MUTATIONS, several_labels
 
-    from kg.namespaces import SPARQL_PREFIXES
-    from kg.store import KnowledgeGraph
+    from kg.core.namespaces import SPARQL_PREFIXES
+    from kg.facade import KnowledgeGraph
     from kg.validate import validate
 
     done = run_cli("validate", "--engine", "fast", *server.read_args())

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import pytest
 from helpers import REPO
 
-from kg.namespaces import PREFIXES, SSLMB
+from kg.core.namespaces import PREFIXES, SSLMB
 from kg.server import MAX_NESTING, Refused, check_query, negotiate, parse_accept
 
 pytestmark = pytest.mark.slow
@@ -837,7 +837,7 @@ def test_serve_is_listed_and_imports_no_web_stack_until_run():
 
 
 def test_serves_an_on_disk_store(tmp_path, graph):
-    from kg.backends import bulk_load
+    from kg.ingest.bulk import bulk_load
 
     folder = tmp_path / "store"
     bulk_load([], folder, validate=False, progress=False)  # the shipped graph, on disk

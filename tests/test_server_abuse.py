@@ -206,7 +206,8 @@ def test_a_params_value_that_is_no_iri_is_400(server):
 
 
 def test_serving_a_store_while_it_is_loaded_switches_every_worker_at_once(tmp_path, graph):
-    from kg.backends import bulk_load, read_info
+    from kg.core.backends.disk import read_info
+    from kg.ingest.bulk import bulk_load
 
     folder = tmp_path / "store"
     bulk_load([], folder, validate=False, progress=False)

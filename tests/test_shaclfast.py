@@ -19,8 +19,8 @@ from helpers import DATA, REPO, run_cli
 
 import kg
 from kg import shaclfast
-from kg.namespaces import SHAPES, SPARQL_PREFIXES
-from kg.store import KnowledgeGraph
+from kg.core.namespaces import SHAPES, SPARQL_PREFIXES
+from kg.facade import KnowledgeGraph
 from kg.validate import AUTO_FAST_FROM, ValidationReport, validate
 
 # kinds.ttl holds "yes"^^xsd:boolean on purpose; rdflib (under pySHACL) warns about it
@@ -79,7 +79,7 @@ def several_labels(graph: KnowledgeGraph) -> set[str]:
         }"""
     )
     return {
-        "_:" + row["n"].value if isinstance(row["n"], ox.BlankNode) else kg.namespaces.shorten(row["n"].value)
+        "_:" + row["n"].value if isinstance(row["n"], ox.BlankNode) else kg.core.namespaces.shorten(row["n"].value)
         for row in graph.store.query(query)
     }
 
@@ -211,7 +211,7 @@ def test_mutated_shipped_graph(mutated):
     fast, reference = both(mutated)
     assert_same(fast, reference, mutated)
     found = {(r.shape, r.constraint, r.focus) for r in fast.results} | {
-        (r.shape, r.constraint, kg.namespaces.shorten(r.subject or "")) for r in fast.results
+        (r.shape, r.constraint, kg.core.namespaces.shorten(r.subject or "")) for r in fast.results
     }
     missing = [
         expected

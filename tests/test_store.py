@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from helpers import DATA, INSTANCE_FILE_NAMES
 
 import kg
-from kg.store import KnowledgeGraph
+from kg.facade import KnowledgeGraph
 
 
 def test_shipped_graph_has_ontology_and_every_instance_file(graph):
@@ -18,7 +19,7 @@ def test_shipped_graph_has_ontology_and_every_instance_file(graph):
 
 def test_select_binds_values_through_the_engine(graph):
     hostile = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p "'
-    rows = graph.select("SELECT ?x ?l WHERE { ?x rdfs:label ?l }", l=kg.store.ox.Literal(hostile))
+    rows = graph.select("SELECT ?x ?l WHERE { ?x rdfs:label ?l }", l=ox.Literal(hostile))
     assert rows == []
     rows = graph.select("SELECT ?x ?l WHERE { ?x rdfs:label ?l }", x="https://w3id.org/sslmb/LGPS")
     assert rows == [{"x": "https://w3id.org/sslmb/LGPS", "l": "LGPS"}]

@@ -70,7 +70,7 @@ def test_wheel_installs_and_loads_the_graph(tmp_path):
     )
     Path(target, "zz_outer_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = (
-        "import kg, kg.resources as r; g = kg.load(); "
+        "import kg, kg.core.resources as r; g = kg.load(); "
         "print(kg.__file__); print(r.data_root()); print(len(g)); print(g.stats().references)"
     )
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)

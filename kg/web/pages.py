@@ -12,7 +12,7 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kg.namespaces import PREFIXES, SSLMB, shorten
+from kg.core.namespaces import PREFIXES, SSLMB, shorten
 from kg.render import scope_note
 from kg.web import TEMPLATES_DIR
 
@@ -285,7 +285,7 @@ def not_found_html(name: str, graph: Any) -> str:
 
 def _nearest(graph: Any, name: str) -> list[Any]:
     """Entities near a local name that is not in the graph: by label search, then by spelling."""
-    from kg.errors import KGError
+    from kg.core.errors import KGError
 
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", name).strip()  # LithiumDendrite -> Lithium Dendrite
     if not text:

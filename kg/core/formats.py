@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
-from kg.errors import InputError, echo
+from kg.core.errors import InputError, echo
 
 
 class Format(str, Enum):

@@ -76,7 +76,7 @@ def check_count(name: str, value: object, minimum: int = 1) -> int:
 
     >>> check_count("limit", -3)
     Traceback (most recent call last):
-    kg.errors.InputError: limit must be a whole number of at least 1, got -3
+    kg.core.errors.InputError: limit must be a whole number of at least 1, got -3
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         shown = value if isinstance(value, int) else echo(value, 20)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.errors import InputError, echo
+from kg.core.errors import InputError, echo
 
 # The -o value that means standard output.
 STDOUT = "-"
@@ -56,7 +56,7 @@ def input_file(path: str | Path) -> Path:
 
     >>> input_file("/")
     Traceback (most recent call last):
-    kg.errors.InputError: /: is a directory
+    kg.core.errors.InputError: /: is a directory
     """
     path = Path(path)
     try:
@@ -98,7 +98,7 @@ def output_file(path: str | Path) -> Path:
 
     >>> output_file("/dev/null")
     Traceback (most recent call last):
-    kg.errors.InputError: /dev/null: is a character device, not a regular file; write to a file, or use -o - ...
+    kg.core.errors.InputError: /dev/null: is a character device, not a regular file; write to a file, or use -o - ...
     """
     if str(path) == "":
         raise InputError("an empty output file name")

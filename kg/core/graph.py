@@ -1,0 +1,209 @@
+"""The graph as every layer reads it: a store (any backend, :mod:`kg.core.backends.protocol`) and typed access to
+it: SPARQL SELECT with bound values, labels, asserted types, class ancestors, the kind of an entity, and a memo for
+values derived from the (read-only) graph.
+
+This class knows nothing of the layers above it. Functions there take a :class:`Graph` as their first argument
+(``search.resolve(graph, text)``); :class:`kg.facade.KnowledgeGraph` adds the friendly methods on top.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.core.errors import InputError, echo
+from kg.core.namespaces import OWL, PREFIXES, RDF, SSLMB
+from kg.core.terms import Entity, Term, to_python
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
+
+    from kg.core.backends.protocol import Store
+
+# The kind of an entity is named after the first of its classes' ancestors found in this list.
+_KINDS: list[tuple[str, str]] = [
+    (SSLMB + "Electrolyte", "electrolyte"),
+    (SSLMB + "Material", "material"),
+    (SSLMB + "FailureMode", "failure mode"),
+    (SSLMB + "Mechanism", "mechanism"),
+    (SSLMB + "MitigationStrategy", "strategy"),
+    (SSLMB + "ResearchMethod", "research method"),
+    (SSLMB + "SafetyAspect", "safety aspect"),
+    (SSLMB + "StrategyCategory", "strategy category"),
+    (SSLMB + "Theory", "theory"),
+    (SSLMB + "Claim", "claim"),
+    (SSLMB + "OpenProblem", "open problem"),
+    (SSLMB + "Trait", "trait"),
+    (SSLMB + "Metric", "metric"),
+    (SSLMB + "Cell", "cell"),
+    (SSLMB + "ReviewPart", "review part"),
+    (SSLMB + "Review", "review"),
+    (SSLMB + "CitedWork", "reference"),
+    (SSLMB + "Journal", "journal"),
+    (SSLMB + "Agent", "agent"),
+    ("http://qudt.org/schema/qudt/QuantityValue", "quantity"),
+    ("http://qudt.org/schema/qudt/Unit", "unit"),
+    ("http://qudt.org/schema/qudt/QuantityKind", "quantity kind"),
+]
+
+
+class Graph:
+    """A graph held in a store: an in-memory or on-disk ``pyoxigraph.Store``, or a
+    :class:`~kg.core.backends.remote.RemoteStore` (anything with the :class:`~kg.core.backends.protocol.Store`
+    methods). ``sources`` are the files it was read from.
+    """
+
+    def __init__(self, store: Store | ox.Store, sources: Iterable[Path] = ()) -> None:
+        self.store = store
+        self.sources: tuple[Path, ...] = tuple(sources)
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, build: Callable[[Graph], Any]) -> Any:
+        """A value derived from the (read-only) graph, built on first use and kept: search index, link
+        evidence, causal projection."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return self._memo[key]
+
+    # ------------------------------------------------------------------ SPARQL access
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def select(self, sparql: str, **bindings: Term | str) -> list[dict[str, Any]]:
+        """Run a SELECT query with the graph's prefixes predeclared; keyword arguments are bound by the
+        engine (a ``str`` value is taken as an IRI; Oxigraph requires a bound variable to be projected).
+        Rows map variable names to Python values.
+
+        >>> import kg
+        >>> rows = kg.load().select("SELECT ?x ?l WHERE { ?x rdfs:label ?l }", x="https://w3id.org/sslmb/LGPS")
+        >>> rows[0]["l"]
+        'LGPS'
+        """
+        return [
+            {name: to_python(value) for name, value in row.items()} for row in self.select_terms(sparql, **bindings)
+        ]
+
+    def select_terms(self, sparql: str, **bindings: Term | str) -> list[dict[str, Term]]:
+        """Like :meth:`select`, but rows keep the RDF terms (unbound variables are left out)."""
+        subs = {}
+        for k, v in bindings.items():
+            try:
+                subs[ox.Variable(k)] = ox.NamedNode(v) if isinstance(v, str) else v
+            except ValueError as exc:
+                raise InputError(f"{k}: {echo(v)} is not a valid IRI ({exc})") from None
+        try:
+            solutions = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InputError("select() runs SELECT queries; use query() for ASK, CONSTRUCT and DESCRIBE")
+            names = [v.value for v in solutions.variables]
+            out = []
+            for solution in solutions:
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = value
+                out.append(row)
+        except SyntaxError as exc:
+            raise InputError(f"select: {exc.msg if exc.msg else exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"select: {exc}") from None
+        return out
+
+    def objects(self, subject: str, predicate: str) -> Iterator[Term]:
+        """The objects of ``subject predicate ?o`` in the default graph."""
+        for quad in self.store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None):
+            yield quad.object
+
+    def value(self, subject: str, predicate: str) -> Any:
+        """One object of ``subject predicate ?o`` as a Python value, or ``None``."""
+        for obj in self.objects(subject, predicate):
+            return to_python(obj)
+        return None
+
+    # ------------------------------------------------------------------ schema knowledge (cached)
+
+    @cached_property
+    def _superclasses(self) -> dict[str, set[str]]:
+        parents: dict[str, set[str]] = {}
+        rows = self.store.query(
+            "SELECT ?c ?s WHERE { ?c rdfs:subClassOf ?s FILTER(isIRI(?c) && isIRI(?s)) }", prefixes=PREFIXES
+        )
+        for row in rows:  # type: ignore[union-attr]
+            parents.setdefault(row["c"].value, set()).add(row["s"].value)
+        return parents
+
+    def ancestors(self, cls: str) -> list[str]:
+        """``cls`` and all its superclasses, nearest first (breadth-first over ``rdfs:subClassOf``)."""
+        seen = [cls]
+        i = 0
+        while i < len(seen):
+            for parent in sorted(self._superclasses.get(seen[i], ())):
+                if parent not in seen:
+                    seen.append(parent)
+            i += 1
+        return seen
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        rows = self.store.query("SELECT ?x ?l WHERE { ?x rdfs:label ?l FILTER(isIRI(?x)) }", prefixes=PREFIXES)
+        for row in rows:  # type: ignore[union-attr]
+            iri, label = row["x"].value, row["l"]
+            if iri not in labels or label.language in ("en", None):
+                labels[iri] = label.value
+        return labels
+
+    @cached_property
+    def _types(self) -> dict[str, list[str]]:
+        types: dict[str, list[str]] = {}
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+                if quad.object.value != OWL + "NamedIndividual":
+                    types.setdefault(quad.subject.value, []).append(quad.object.value)
+        return types
+
+    def label(self, iri: str) -> str:
+        """The English label of an IRI, or its local name when it has none."""
+        label = self._labels.get(iri)
+        if label is not None:
+            return label
+        return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def types(self, iri: str) -> list[str]:
+        """The asserted classes of an IRI (``owl:NamedIndividual`` left out)."""
+        return list(self._types.get(iri, []))
+
+    def is_class(self, iri: str) -> bool:
+        return OWL + "Class" in self._types.get(iri, [])
+
+    def kind(self, iri: str) -> str:
+        """A short, human name for what an entity is: ``electrolyte``, ``failure mode``, ``strategy``, ...
+
+        Electrolyte families are OWL classes that also carry facts; their kind is ``electrolyte family``.
+        """
+        classes = [t for t in self._types.get(iri, []) if t != OWL + "Class"]
+        if self.is_class(iri):
+            if SSLMB + "Electrolyte" in self.ancestors(iri):
+                return "electrolyte family"
+            if not classes:
+                return "class"
+        ranks = {cls: i for i, (cls, _) in enumerate(_KINDS)}
+        best: tuple[int, str] | None = None
+        for cls in classes:
+            for ancestor in self.ancestors(cls):
+                if ancestor in ranks and (best is None or ranks[ancestor] < best[0]):
+                    best = (ranks[ancestor], _KINDS[ranks[ancestor]][1])
+        if best:
+            return best[1]
+        if iri.startswith(SSLMB) and self._types.get(iri):
+            return "term"
+        return "resource"
+
+    def entity(self, iri: str) -> Entity:
+        return Entity(iri=iri, label=self.label(iri), kind=self.kind(iri))

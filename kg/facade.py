@@ -1,0 +1,254 @@
+"""The friendly way in: :class:`KnowledgeGraph`, a :class:`~kg.core.graph.Graph` with one method per question
+(``kg.load().mitigations("H2S")``), and the functions that build one: :func:`load` (in memory), :func:`open_store`
+(an on-disk store), :func:`connect` (a SPARQL endpoint). (:func:`kg.bulk_load`, which fills an on-disk store, is
+:func:`kg.ingest.bulk.bulk_load`.)
+
+Each method is a thin call of the function that does the work, in the layer where it belongs
+(:mod:`kg.analysis.mitigations`, :mod:`kg.model.describe`, :mod:`kg.validation.shacl`...); those functions take
+any :class:`~kg.core.graph.Graph` and never call back into this module. Each imports its module when first
+called, so that ``import kg`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from kg.core.backends import memory
+from kg.core.graph import Graph
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+    import networkx as nx
+
+    from kg.core.formats import Format
+    from kg.core.terms import Entity
+    from kg.describe import FactSheet
+    from kg.paths import Gaps, Hub, Mitigation, Risks
+    from kg.paths import Path as EntityPath
+    from kg.reason import ReasonerReport
+    from kg.search import Match
+    from kg.sparql import QueryResult
+    from kg.stats import Stats
+    from kg.validate import ValidationReport
+
+
+class KnowledgeGraph(Graph):
+    """The sslmb knowledge graph: ontology plus instance data in an Oxigraph store.
+
+    Build it with :func:`kg.load` (in memory), :func:`kg.open_store` (an on-disk store) or :func:`kg.connect`
+    (a SPARQL endpoint; ``store`` is then a :class:`kg.core.backends.remote.RemoteStore`, see
+    :mod:`kg.core.backends`). Every read method accepts what a user would type for an entity: a label, an
+    abbreviation, a formula, a prefixed name or a full IRI.
+
+    >>> import kg
+    >>> g = kg.load()
+    >>> g.resolve("llzo").label
+    'LLZO'
+    """
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | Path]) -> KnowledgeGraph:
+        """Parse RDF files into a fresh in-memory store; a syntax error names the file, line and column."""
+        sources = [Path(p) for p in paths]
+        return cls(memory.read_files(sources), sources)
+
+    @classmethod
+    def of(cls, graph: Graph) -> KnowledgeGraph:
+        """The same store and sources, with the friendly methods."""
+        return graph if isinstance(graph, cls) else cls(graph.store, graph.sources)
+
+    # ------------------------------------------------------------------ the public operations
+
+    def query(
+        self,
+        text_or_name: str,
+        /,
+        *,
+        params: Mapping[str, Any] | None = None,
+        raw: bool = False,
+        allow_service: bool = False,
+        **kwparams: Any,
+    ) -> QueryResult | dict[str, Any]:
+        """Run a stored query (by name or a unique prefix of it), a ``.rq`` file or SPARQL text on Oxigraph.
+
+        Parameters come as ``params={...}`` or keyword arguments; labels are resolved to entities and every
+        value is bound by the engine, never pasted into the text. Returns a :class:`~kg.sparql.QueryResult`
+        (iterate it for rows of typed Python values), or with ``raw=True`` the W3C SPARQL results JSON.
+        Updates are refused, and so is ``SERVICE`` (a request to another endpoint) unless ``allow_service``.
+
+        >>> import kg
+        >>> rows = kg.load().query("cq-05-single-ion-transference", min_t=0.95, max_temp=80).rows
+        >>> [(r["ref"], r["t"]) for r in rows]
+        [(36, 0.97)]
+        """
+        from kg import sparql as queries
+
+        values = {**(params or {}), **kwparams}
+        if raw:
+            prepared = queries.prepare(self, text_or_name, values, allow_service=allow_service)
+            return queries.to_sparql_json(queries.execute(self, prepared))
+        return queries.run(self, text_or_name, values, allow_service=allow_service)
+
+    def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
+        """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
+        from kg.paths import mitigations
+
+        return mitigations(self, target, max_hops=max_hops)
+
+    def risks(self, electrolyte: str, *, max_hops: int = 2) -> Risks:
+        """Failure modes an electrolyte or its families is exposed to, how, and the strategies that apply."""
+        from kg.paths import risks
+
+        return risks(self, electrolyte, max_hops=max_hops)
+
+    def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 200) -> list[EntityPath]:
+        """All simple paths of at most ``max_hops`` links between two entities, shortest first, labelled."""
+        from kg.paths import paths
+
+        return paths(self, source, target, max_hops=max_hops, limit=limit)
+
+    def gaps(self) -> Gaps:
+        """Where research is missing: unmitigated hazards, unquantified strategies, families without safety data."""
+        from kg.paths import gaps
+
+        return gaps(self)
+
+    def centrality(self) -> list[Hub]:
+        """Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, degree)."""
+        from kg.paths import centrality
+
+        return centrality(self)
+
+    def to_networkx(self, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
+        """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see :mod:`kg.network`)."""
+        from kg.network import to_networkx
+
+        return to_networkx(self, bibliographic=bibliographic, schema=schema)
+
+    def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
+        """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.search`)."""
+        from kg.search import find
+
+        return find(self, text, limit=limit, kinds=kinds)
+
+    def resolve(self, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
+        """The one entity ``text`` names; raises :class:`~kg.core.errors.NotFoundError` with the nearest labels,
+        or :class:`~kg.core.errors.AmbiguousError` with the candidates."""
+        from kg.search import resolve
+
+        return resolve(self, text, kinds=kinds)
+
+    def describe(self, text_or_iri: str) -> FactSheet:
+        """The fact sheet of an entity: types, labels, values, quantities, links and evidence."""
+        from kg.describe import describe
+        from kg.search import resolve
+
+        return describe(self, resolve(self, text_or_iri).iri)
+
+    def stats(self) -> Stats:
+        """Counts per class, triples, references, numbers with units."""
+        from kg.stats import stats
+
+        return stats(self)
+
+    def validate(self, extra: Iterable[str | Path] = (), *, engine: str = "auto") -> ValidationReport:
+        """Validate the graph (plus ``extra`` files) against the SHACL shapes; ``engine`` is ``"pyshacl"``,
+        ``"fast"`` (shapes compiled to SPARQL on this store) or ``"auto"`` (see :mod:`kg.validate`)."""
+        from kg.validate import validate
+
+        return validate(self, extra, engine=engine)
+
+    def reason(self) -> ReasonerReport:
+        """Check with HermiT that the ontology and all data are consistent and every class satisfiable."""
+        from kg.reason import check
+
+        return check(self)
+
+    def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
+        """Write the whole graph to ``path`` atomically (``"-"``: standard output, and None is returned); the
+        format defaults to the file's extension.
+        ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are those of :func:`kg.export.serialize`."""
+        from kg.export import export
+
+        return export(self, path, format=format, **options)
+
+    def serialize(self, format: Format | str) -> bytes:
+        """The whole graph as bytes in ``format``."""
+        from kg.export import serialize
+
+        return serialize(self, format)
+
+
+# ---------------------------------------------------------------------- building one
+
+
+def load(*paths: str | Path, data: bool = True) -> KnowledgeGraph:
+    """Load the shipped graph (ontology and all instance data), plus any ``paths`` given.
+
+    With ``data=False`` only the given paths are loaded (with the ontology when none are given).
+
+    >>> import kg
+    >>> g = kg.load()
+    >>> len(g) > 1000
+    True
+    """
+    return KnowledgeGraph.from_files(memory.files_to_load(*paths, data=data))
+
+
+def open_store(path: str | Path, *, generation: str | None = None) -> KnowledgeGraph:
+    """The knowledge graph held in the on-disk store ``path``, opened read-only without re-parsing anything.
+
+    ``generation`` (a ``data-NNNN`` folder of the store, leased with :func:`kg.core.backends.disk.lease_current`)
+    opens that one rather than the current one: ``sslmb serve`` keeps all its workers on the generation it leased.
+
+    >>> import kg, tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = kg.bulk_load([], tmp.name + "/store", validate=False, progress=False)   # no files: the shipped graph
+    >>> g = open_store(tmp.name + "/store")
+    >>> len(g) == len(kg.load()), g.resolve("llzo").label
+    (True, 'LLZO')
+    >>> tmp.cleanup()
+    """
+    from kg.core.backends import disk
+
+    return KnowledgeGraph.of(disk.open_store(path, generation=generation))
+
+
+def connect(
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 60.0,
+) -> KnowledgeGraph:
+    """The knowledge graph held by a SPARQL 1.1 endpoint; every read method works as on the embedded store.
+
+    ``graph`` names the graph to read (``default-graph-uri``); give it for Virtuoso, whose default graph is the
+    union of every graph it holds.
+    """
+    from kg.core.backends import remote
+
+    return KnowledgeGraph.of(remote.connect(endpoint, graph=graph, user=user, password=password, timeout=timeout))
+
+
+def open_graph(
+    *, store: str | Path | None = None, endpoint: str | None = None, graph: str | None = None
+) -> KnowledgeGraph:
+    """The graph a command reads: the shipped graph in memory (neither given), an on-disk ``store``, or a SPARQL
+    ``endpoint`` (``graph`` names the graph to read there)."""
+    from kg.core.errors import InputError
+
+    if store is not None and endpoint is not None:
+        raise InputError("give --store or --endpoint, not both")
+    if graph is not None and endpoint is None:
+        raise InputError("--graph names a graph of a SPARQL endpoint; give --endpoint too")
+    if store is not None:
+        return open_store(store)
+    if endpoint is not None:
+        return connect(endpoint, graph=graph)
+    return load()
+
