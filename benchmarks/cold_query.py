@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import kg
-from kg import sparql
 from kg.core import namespaces, resources
+from kg.model import queries
 
 FLOOR = """
 import sys, pyoxigraph as ox
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     graph = kg.load()
-    prepared = sparql.prepare(graph, args.name)
+    prepared = queries.prepare(graph, args.name)
     bindings = []
     for name, term in prepared.bindings.items():
         if hasattr(term, "datatype"):

@@ -38,7 +38,7 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?
 
 def query_mix() -> dict[str, tuple[str, str]]:
     """name -> (query text, Accept). Stored queries without parameters, so both servers answer the same."""
-    from kg.sparql import stored_query
+    from kg.model.stored import stored_query
 
     mix = {
         "labels": (

@@ -530,7 +530,7 @@ def prepare_data(scale: int, workdir: Path, shipped: int) -> Path | None:
 def stored_queries_spec() -> list[dict]:
     """Name, text and default bindings (resolved once, on the shipped graph) of every stored query."""
     import kg
-    from kg import sparql
+    from kg.model import queries as sparql
 
     g = kg.load()
     out = []

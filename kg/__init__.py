@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from kg.core.terms import Entity
     from kg.facade import KnowledgeGraph, connect, load, open_store
     from kg.ingest.bulk import bulk_load
-    from kg.sparql import StoredQuery
+    from kg.model.stored import StoredQuery
 
 
 def __getattr__(name: str) -> object:
@@ -75,6 +75,6 @@ def queries() -> list[StoredQuery]:
     >>> len([q for q in queries() if q.kind == "cq"]) >= 25
     True
     """
-    from kg.sparql import stored_queries
+    from kg.model.stored import stored_queries
 
     return list(stored_queries())

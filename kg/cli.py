@@ -202,7 +202,7 @@ def cmd_reason(args) -> int:
 
 
 def cmd_queries(args) -> int:
-    from kg.sparql import stored_queries
+    from kg.model.stored import stored_queries
 
     found = [q for q in stored_queries() if args.kind is None or q.kind == args.kind]
     if args.format == "json":
@@ -218,7 +218,7 @@ def cmd_queries(args) -> int:
 def cmd_query(args) -> int:
     import time
 
-    from kg import sparql
+    from kg.model import queries as sparql
 
     values = {}
     for item in args.param:
@@ -244,7 +244,7 @@ def cmd_query(args) -> int:
 
 
 def _print_result(result) -> None:
-    from kg.sparql import display
+    from kg.model.queries import display
 
     if result.form == "ask":
         print("true" if result.boolean else "false")
@@ -259,13 +259,14 @@ def _print_result(result) -> None:
 
 
 def cmd_check(args) -> int:
-    from kg import sparql
+    from kg.model import queries
+    from kg.model.stored import stored_queries
 
     graph = _graph()
     outcome = []
-    for stored in sparql.stored_queries():
+    for stored in stored_queries():
         if stored.kind == "check":
-            result = sparql.run(graph, stored.name)
+            result = queries.run(graph, stored.name)
             outcome.append(
                 {"check": stored.name, "summary": stored.summary, "rows": len(result), "sample": list(result.rows[:5])}
             )
@@ -301,7 +302,7 @@ def _nothing(what: str) -> int:
 
 def cmd_mitigations(args) -> int:
     graph = _graph()
-    from kg.search import resolve_each
+    from kg.model.search import resolve_each
 
     try:
         targets = resolve_each(graph, args.target, kinds=["mechanism", "failure mode"])

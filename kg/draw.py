@@ -134,7 +134,7 @@ def layout(graph: Graph, target: str, *, max_hops: int = 3) -> Drawing:
     >>> sorted({b.column - hazard.column for b in d.boxes})
     [-4, -3, -2, -1, 0, 1]
     """
-    from kg import evidence as ev
+    from kg.model import evidence as ev
     from kg.paths import HAZARD_KINDS, mitigations
 
     entity = graph.resolve(target, kinds=list(HAZARD_KINDS))

@@ -25,13 +25,13 @@ if TYPE_CHECKING:
 
     from kg.core.formats import Format
     from kg.core.terms import Entity
-    from kg.describe import FactSheet
+    from kg.model.describe import FactSheet
+    from kg.model.queries import QueryResult
+    from kg.model.search import Match
+    from kg.model.stats import Stats
     from kg.paths import Gaps, Hub, Mitigation, Risks
     from kg.paths import Path as EntityPath
     from kg.reason import ReasonerReport
-    from kg.search import Match
-    from kg.sparql import QueryResult
-    from kg.stats import Stats
     from kg.validate import ValidationReport
 
 
@@ -75,7 +75,7 @@ class KnowledgeGraph(Graph):
         """Run a stored query (by name or a unique prefix of it), a ``.rq`` file or SPARQL text on Oxigraph.
 
         Parameters come as ``params={...}`` or keyword arguments; labels are resolved to entities and every
-        value is bound by the engine, never pasted into the text. Returns a :class:`~kg.sparql.QueryResult`
+        value is bound by the engine, never pasted into the text. Returns a :class:`~kg.model.queries.QueryResult`
         (iterate it for rows of typed Python values), or with ``raw=True`` the W3C SPARQL results JSON.
         Updates are refused, and so is ``SERVICE`` (a request to another endpoint) unless ``allow_service``.
 
@@ -84,7 +84,7 @@ class KnowledgeGraph(Graph):
         >>> [(r["ref"], r["t"]) for r in rows]
         [(36, 0.97)]
         """
-        from kg import sparql as queries
+        from kg.model import queries
 
         values = {**(params or {}), **kwparams}
         if raw:
@@ -129,28 +129,28 @@ class KnowledgeGraph(Graph):
         return to_networkx(self, bibliographic=bibliographic, schema=schema)
 
     def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
-        """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.search`)."""
-        from kg.search import find
+        """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.model.search`)."""
+        from kg.model.search import find
 
         return find(self, text, limit=limit, kinds=kinds)
 
     def resolve(self, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
         """The one entity ``text`` names; raises :class:`~kg.core.errors.NotFoundError` with the nearest labels,
         or :class:`~kg.core.errors.AmbiguousError` with the candidates."""
-        from kg.search import resolve
+        from kg.model.search import resolve
 
         return resolve(self, text, kinds=kinds)
 
     def describe(self, text_or_iri: str) -> FactSheet:
         """The fact sheet of an entity: types, labels, values, quantities, links and evidence."""
-        from kg.describe import describe
-        from kg.search import resolve
+        from kg.model.describe import describe
+        from kg.model.search import resolve
 
         return describe(self, resolve(self, text_or_iri).iri)
 
     def stats(self) -> Stats:
         """Counts per class, triples, references, numbers with units."""
-        from kg.stats import stats
+        from kg.model.stats import stats
 
         return stats(self)
 

@@ -10,10 +10,10 @@ import re
 
 import pyoxigraph as ox
 
-from kg import evidence as ev
-from kg import quantity as qty
-from kg import scope as sc
 from kg.core.namespaces import OWL, RDF, RDFS, SSLMB, shorten
+from kg.model import evidence as ev
+from kg.model import quantity as qty
+from kg.model import scope as sc
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def to_networkx(graph: Graph, *, bibliographic: bool = True, schema: bool = Fals
     """
     import networkx as nx
 
-    from kg.describe import family_of
+    from kg.model.describe import family_of
 
     def keep(iri: str) -> bool:
         kind = graph.kind(iri)

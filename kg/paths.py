@@ -8,11 +8,11 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from kg import evidence as ev
-from kg import quantity as qty
-from kg import scope as sc
 from kg.core.errors import check_count
 from kg.core.namespaces import OWL, RDF, SSLMB, shorten
+from kg.model import evidence as ev
+from kg.model import quantity as qty
+from kg.model import scope as sc
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def mitigations(graph: Graph, target: str, *, max_hops: int = 3) -> list[Mitigat
     >>> best.hops, best.target_label
     (0, 'hydrogen sulfide release')
     """
-    from kg.search import resolve_each
+    from kg.model.search import resolve_each
 
     check_count("max_hops", max_hops, 0)
     found: list[Mitigation] = []
@@ -269,7 +269,7 @@ def _constituents(graph: Graph, iri: str, depth: int = 3) -> list[str]:
 
 def _holders(graph: Graph, iri: str) -> tuple[list[str], set[tuple[str, str, str]], list[sc.Inheritance]]:
     """The entity and its families, the family statements that do not reach it, and the judgements."""
-    from kg.describe import family_of
+    from kg.model.describe import family_of
 
     families = family_of(graph, iri)
     judged = sc.inherited(graph, iri, families)
@@ -280,7 +280,7 @@ def _holders(graph: Graph, iri: str) -> tuple[list[str], set[tuple[str, str, str
 def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
     """The failure modes an electrolyte (or its families, or the constituents of a composite) is exposed to,
     stated directly or through the mechanisms it shows, and the strategies that apply to it. A family statement
-    reaches the electrolyte only as far as its scope allows (:mod:`kg.scope`); those held back are listed.
+    reaches the electrolyte only as far as its scope allows (:mod:`kg.model.scope`); those held back are listed.
 
     >>> import kg
     >>> r = risks(kg.load(), "LGPS")
@@ -453,7 +453,7 @@ class _ScopeFilter:
 
     def _blocked(self, member: str) -> set[tuple[str, str, str]]:
         if member not in self.blocked:
-            from kg.describe import family_of
+            from kg.model.describe import family_of
 
             self.blocked[member] = sc.blocked(self.graph, member, family_of(self.graph, member))
         return self.blocked[member]

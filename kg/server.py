@@ -238,8 +238,8 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
 
     import pyoxigraph as ox
 
-    from kg import sparql
     from kg.core.errors import KGError
+    from kg.model import queries as sparql
 
     started = time.perf_counter()
     try:
@@ -350,7 +350,7 @@ WHERE {
 def _entity(graph: Any, name: str, fmt: str) -> tuple[int, str, dict[str, str], bytes]:
     import pyoxigraph as ox
 
-    from kg import sparql
+    from kg.model import queries as sparql
 
     iri = SSLMB + name
     try:
@@ -826,7 +826,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
 
     async def index(request: Request) -> Response:
         if "html" not in page:
-            from kg.sparql import stored_queries
+            from kg.model.stored import stored_queries
 
             page["html"] = index_html(stored_queries(), settings).encode()
         return Response(page["html"], media_type=MEDIA_TYPES["html"], headers={"Content-Security-Policy": _PAGE_CSP})

@@ -22,9 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from kg import cli, sparql
+from kg import cli
 from kg.core import resources
 from kg.core.backends import disk
+from kg.model import queries as sparql
+from kg.model import stored
 
 LONG = os.environ.get("SSLMB_FUZZ_LONG") == "1"
 
@@ -354,7 +356,7 @@ _COMMANDS: dict[str, tuple[list, dict]] = {
     "query": (
         [
             st.one_of(
-                st.sampled_from([q.name for q in sparql.stored_queries()]), _ODD, _PATH.map(lambda k: ("@place", k))
+                st.sampled_from([q.name for q in stored.stored_queries()]), _ODD, _PATH.map(lambda k: ("@place", k))
             )
         ],
         {

@@ -18,7 +18,7 @@ import pytest
 from helpers import REPO, run_cli
 
 import kg
-from kg import scope
+from kg.model import scope
 from kg.web.pages import entity_html
 
 S = "https://w3id.org/sslmb/"
@@ -182,7 +182,7 @@ def test_only_outcomes_bearing_on_the_route_count(graph):
         assert set(m.counted_outcomes) <= set(m.outcomes)
         for counted in m.counted_outcomes:
             assert counted in m.score_explained
-        quantities = {q.described: q for q in kg.quantity.of(graph, m.strategy)}
+        quantities = {q.described: q for q in kg.model.quantity.of(graph, m.strategy)}
         for text in m.counted_outcomes:
             assert bears[quantities[text].metric_iri] & route
 

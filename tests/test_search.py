@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kg
-from kg.search import normalize
+from kg.model.search import normalize
 
 
 @pytest.mark.parametrize(

@@ -379,7 +379,7 @@ def test_unacceptable_type_is_406(server):
 
 
 def test_stored_query_text_runs_with_its_header_parameters(server, graph):
-    from kg.sparql import stored_query
+    from kg.model.stored import stored_query
 
     query = stored_query("cq-05-single-ion-transference")
     assert query.params  # it declares min_t and max_temp with defaults
@@ -701,7 +701,7 @@ def test_64_concurrent_clients(server, store):
 def test_query_page_offers_every_stored_query_and_loads_nothing_from_outside(server):
     from html import escape
 
-    from kg.sparql import stored_queries
+    from kg.model.stored import stored_queries
 
     status, headers, body = server.request("GET", "/", headers={"Accept": "text/html"})
     assert status == 200 and headers["content-type"].startswith("text/html")

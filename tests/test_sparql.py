@@ -12,7 +12,7 @@ import pytest
 from helpers import DATA, run_cli
 
 import kg
-from kg import sparql
+from kg.model import queries as sparql
 
 CHECKS = [q for q in kg.queries() if q.kind == "check"]
 

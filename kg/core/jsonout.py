@@ -18,7 +18,7 @@ def to_jsonable(obj: Any) -> Any:
     Field names are kept as they are in the dataclasses, in declaration order, so the structure is the
     documented one (see README, "JSON output").
 
-    >>> from kg.evidence import Reference
+    >>> from kg.model.evidence import Reference
     >>> to_jsonable(Reference("https://w3id.org/sslmb/Ref17", 17, "Ref. 17"))
     {'iri': 'https://w3id.org/sslmb/Ref17', 'number': 17, 'label': 'Ref. 17'}
     """

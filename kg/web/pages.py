@@ -19,8 +19,8 @@ from kg.web import TEMPLATES_DIR
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from kg.describe import FactSheet
-    from kg.sparql import StoredQuery
+    from kg.model.describe import FactSheet
+    from kg.model.stored import StoredQuery
 
 KIND_TITLES = {"cq": "Competency questions", "report": "Reports", "check": "Quality checks (no row = pass)"}
 _TEMPLATES: dict[str, Template] = {}
@@ -60,7 +60,7 @@ def example_text(query: StoredQuery) -> str:
     declares, so editing a default there changes the answer), then PREFIX lines for the prefixes it uses,
     which the server also predeclares but the editor's checker wants to see.
 
-    >>> from kg.sparql import stored_query
+    >>> from kg.model.stored import stored_query
     >>> text = example_text(stored_query("cq-09-long-cycling"))
     >>> text.splitlines()[0].startswith("#+ summary:"), "PREFIX sslmb: <https://w3id.org/sslmb/>" in text
     (True, True)

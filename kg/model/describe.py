@@ -1,6 +1,6 @@
 """The fact sheet of one entity: what it is, what the review says of it, with numbers, links and evidence.
 
-Facts stated for a family reach the entity only as far as their scope allows (:mod:`kg.scope`); those that do not
+Facts stated for a family reach the entity only as far as their scope allows (:mod:`kg.model.scope`); those that do not
 are listed apart with the reason, so a reader sees both what applies and what was held back.
 """
 
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import evidence as ev
-from kg import quantity as qty
-from kg import scope as sc
 from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
+from kg.model import evidence as ev
+from kg.model import quantity as qty
+from kg.model import scope as sc
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import quantity as qty
 from kg.core.namespaces import OWL, SSLMB
+from kg.model import quantity as qty
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import evidence as ev
 from kg.core.namespaces import QUDT, RDFS, SCHEMA, SKOS, SSLMB
+from kg.model import evidence as ev
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph

@@ -1,0 +1,5 @@
+"""The model layer: reading the graph as the review's content. Finding entities by what users type (:mod:`.search`),
+fact sheets (:mod:`.describe`), evidence, reported numbers and their units (:mod:`.quantity`), which family
+statements a member inherits (:mod:`.scope`), counts (:mod:`.stats`), and the stored SPARQL queries
+(:mod:`.stored`, run by :mod:`.queries`). Every function takes a :class:`kg.core.graph.Graph`.
+"""
