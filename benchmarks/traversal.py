@@ -11,7 +11,7 @@ import statistics
 import time
 
 import kg
-from kg import paths
+from kg.analysis import causal
 
 
 def median_ms(fn, runs: int) -> float:
@@ -31,7 +31,7 @@ def main() -> None:
 
     def projection() -> None:
         g = kg.load()
-        paths.projection(g).causal  # noqa: B018
+        causal.projection(g).causal  # noqa: B018
 
     proj = median_ms(projection, 11)
     load = median_ms(kg.load, 11)
@@ -71,7 +71,7 @@ def network_exports(runs: int = 11) -> None:
     from pathlib import Path
 
     from kg import draw, gexf
-    from kg.network import to_networkx
+    from kg.analysis.network import to_networkx
 
     def fresh_projection() -> None:
         to_networkx(kg.load())

@@ -25,8 +25,8 @@ from kg.core.errors import InputError, KGError, echo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from kg.analysis.mitigations import Mitigation
     from kg.core.graph import Graph
-    from kg.paths import Mitigation
 
 FONT = 12  # px, labels
 LINE = 15  # px between baselines
@@ -134,8 +134,8 @@ def layout(graph: Graph, target: str, *, max_hops: int = 3) -> Drawing:
     >>> sorted({b.column - hazard.column for b in d.boxes})
     [-4, -3, -2, -1, 0, 1]
     """
+    from kg.analysis.mitigations import HAZARD_KINDS, mitigations
     from kg.model import evidence as ev
-    from kg.paths import HAZARD_KINDS, mitigations
 
     entity = graph.resolve(target, kinds=list(HAZARD_KINDS))
     found: list[Mitigation] = mitigations(graph, entity.iri, max_hops=max_hops)
@@ -158,7 +158,7 @@ def layout(graph: Graph, target: str, *, max_hops: int = 3) -> Drawing:
                 tuple(loc.label for loc in step.evidence.locations),
             )
     # every direct cause of the hazard is drawn, also those no strategy reaches: a figure reads as the full list
-    from kg.paths import projection
+    from kg.analysis.causal import projection
 
     causal = projection(graph).causal
     unreached: set[str] = set()

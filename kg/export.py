@@ -36,7 +36,7 @@ def serialize(
 ) -> bytes:
     """The graph in ``format``: an RDF format gives the whole graph (ontology and data), a network format
     (GEXF, GraphML) the entity network (:mod:`kg.gexf`). ``bibliographic``/``schema`` choose the network's
-    nodes (:func:`kg.network.to_networkx`). ``around`` keeps only the entities within ``hops`` links of one
+    nodes (:func:`kg.analysis.network.to_networkx`). ``around`` keeps only the entities within ``hops`` links of one
     entity: for RDF, the triples among them plus their literals, types, labels and link evidence
     (:func:`kg.subgraph.rdf_store`)."""
     fmt = format if isinstance(format, Format) else Format.from_name(format)

@@ -23,14 +23,17 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from kg.analysis.centrality import Hub
+    from kg.analysis.gaps import Gaps
+    from kg.analysis.mitigations import Mitigation
+    from kg.analysis.paths import Path as EntityPath
+    from kg.analysis.risks import Risks
     from kg.core.formats import Format
     from kg.core.terms import Entity
     from kg.model.describe import FactSheet
     from kg.model.queries import QueryResult
     from kg.model.search import Match
     from kg.model.stats import Stats
-    from kg.paths import Gaps, Hub, Mitigation, Risks
-    from kg.paths import Path as EntityPath
     from kg.reason import ReasonerReport
     from kg.validate import ValidationReport
 
@@ -94,37 +97,38 @@ class KnowledgeGraph(Graph):
 
     def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
         """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
-        from kg.paths import mitigations
+        from kg.analysis.mitigations import mitigations
 
         return mitigations(self, target, max_hops=max_hops)
 
     def risks(self, electrolyte: str, *, max_hops: int = 2) -> Risks:
         """Failure modes an electrolyte or its families is exposed to, how, and the strategies that apply."""
-        from kg.paths import risks
+        from kg.analysis.risks import risks
 
         return risks(self, electrolyte, max_hops=max_hops)
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 200) -> list[EntityPath]:
         """All simple paths of at most ``max_hops`` links between two entities, shortest first, labelled."""
-        from kg.paths import paths
+        from kg.analysis.paths import paths
 
         return paths(self, source, target, max_hops=max_hops, limit=limit)
 
     def gaps(self) -> Gaps:
         """Where research is missing: unmitigated hazards, unquantified strategies, families without safety data."""
-        from kg.paths import gaps
+        from kg.analysis.gaps import gaps
 
         return gaps(self)
 
     def centrality(self) -> list[Hub]:
         """Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, degree)."""
-        from kg.paths import centrality
+        from kg.analysis.centrality import centrality
 
         return centrality(self)
 
     def to_networkx(self, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
-        """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see :mod:`kg.network`)."""
-        from kg.network import to_networkx
+        """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see
+        :mod:`kg.analysis.network`)."""
+        from kg.analysis.network import to_networkx
 
         return to_networkx(self, bibliographic=bibliographic, schema=schema)
 

@@ -8,7 +8,7 @@ position (one cluster per colour group, so the file opens readable before any la
 directed, labelled with its relation's label, has the relation's prefixed name as its GEXF ``kind`` (so Gephi
 keeps two different relations between the same two entities apart instead of merging them) and typed
 attributes ``relation``, ``references`` (``"12, 15"``), ``reference_count`` (integer), ``section``, and for a
-statement made of a family ``scope`` and ``exceptions`` (see :func:`kg.network.to_networkx`).
+statement made of a family ``scope`` and ``exceptions`` (see :func:`kg.analysis.network.to_networkx`).
 """
 
 from __future__ import annotations

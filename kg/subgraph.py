@@ -28,7 +28,7 @@ def network(
     bibliographic: bool = True,
     schema: bool = False,
 ) -> nx.MultiDiGraph:
-    """The networkx projection (:func:`kg.network.to_networkx`), or with ``around`` only the entities within
+    """The networkx projection (:func:`kg.analysis.network.to_networkx`), or with ``around`` only the entities within
     ``hops`` links of that entity (links followed in both directions) and the links among them.
 
     >>> import kg
@@ -36,7 +36,7 @@ def network(
     >>> "https://w3id.org/sslmb/LGPS" in small, small.number_of_nodes() < 40
     (True, True)
     """
-    from kg.network import neighbourhood, to_networkx
+    from kg.analysis.network import neighbourhood, to_networkx
 
     if hops < 0:
         raise InputError(f"--hops must be 0 or more, got {hops}")

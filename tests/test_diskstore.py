@@ -1,5 +1,6 @@
-"""The on-disk store (kg/core/backends/disk.py, loaded by kg/ingest/bulk.py): `sslmb load --store DIR` loads all or nothing, records what the store is,
-and every command that reads the graph opens the store with --store instead of parsing the shipped files."""
+"""The on-disk store (kg/core/backends/disk.py, filled by kg/ingest/bulk.py): `sslmb load --store DIR` loads all or
+nothing, records what the store is, and every command that reads the graph opens the store with --store instead of
+parsing the shipped files."""
 
 from __future__ import annotations
 

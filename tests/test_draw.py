@@ -1,4 +1,4 @@
-"""Pictures (`sslmb draw`): what the SVG shows against kg.paths.mitigations, the layout's geometry, PNG, and the
+"""Pictures (`sslmb draw`): what the SVG shows against kg.analysis.mitigations, the layout's geometry, PNG, and the
 interactive HTML page in a real browser."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import pytest
 from helpers import REPO, require_tool, run_cli
 
 from kg import draw, palette
+from kg.analysis.mitigations import mitigations
 from kg.core.errors import KGError
-from kg.paths import mitigations
 
 SVG = "{http://www.w3.org/2000/svg}"
 TARGETS = ["dendrite penetration", "H2S", "thermal runaway", "low shear modulus"]
 
 
 def expected(graph, target: str):
-    """What the picture must show: the routes of kg.paths.mitigations, and every direct cause of the hazard read
+    """What the picture must show: the routes of kg.analysis.mitigations, and every direct cause of the hazard read
     from the store (also those no strategy reaches), as entities and (source, relation, target)."""
     found = mitigations(graph, target)
     nodes = {found[0].target} if found else set()

@@ -18,7 +18,7 @@ from lxml import etree
 
 import kg
 from kg import gexf, palette
-from kg.network import to_networkx
+from kg.analysis.network import to_networkx
 
 GEXF = "{http://gexf.net/1.3}"
 VIZ = "{http://gexf.net/1.3/viz}"
@@ -242,7 +242,7 @@ def test_the_graphology_check_can_fail(graphology, tmp_path, text):
 
 
 def within(g: nx.MultiDiGraph, center: str, hops: int) -> set[str]:
-    """Breadth-first search written out, independently of kg.network.neighbourhood."""
+    """Breadth-first search written out, independently of kg.analysis.network.neighbourhood."""
     seen, frontier = {center}, {center}
     for _ in range(hops):
         frontier = {n for f in frontier for n in (*g.successors(f), *g.predecessors(f))} - seen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kg.analysis.network import BIBLIOGRAPHIC_KINDS, SCHEMA_KINDS, key_numbers, neighbourhood, to_networkx
 from kg.model.quantity import of as quantities_of
-from kg.network import BIBLIOGRAPHIC_KINDS, SCHEMA_KINDS, key_numbers, neighbourhood, to_networkx
 
 S = "https://w3id.org/sslmb/"
 

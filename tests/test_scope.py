@@ -171,7 +171,7 @@ def test_outcomes_carry_their_metric_and_conditions(graph):
 
 
 def test_only_outcomes_bearing_on_the_route_count(graph):
-    bears = __import__("kg.paths", fromlist=["bears_on"]).bears_on(graph)
+    bears = __import__("kg.analysis.causal", fromlist=["bears_on"]).bears_on(graph)
     found = graph.mitigations("dendrite")
     replacing = next(m for m in found if m.strategy_label == "replacing liquid electrolytes with solid-state electrolytes")
     assert replacing.outcomes == ("relative heat generation 30 %",) and replacing.counted_outcomes == ()

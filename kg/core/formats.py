@@ -10,7 +10,7 @@ from kg.core.errors import InputError, echo
 
 class Format(str, Enum):
     """A serialisation of the graph: RDF (the whole graph, triples) or a network file (the entity network of
-    :func:`kg.network.to_networkx`: GEXF 1.3 for Gephi, GraphML).
+    :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for Gephi, GraphML).
 
     >>> Format.from_extension("kg.ttl")
     <Format.TURTLE: 'ttl'>
