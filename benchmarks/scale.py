@@ -595,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
     checks_file = args.workdir / "compiled-checks.json"
     checks_file.unlink(missing_ok=True)
     try:  # the fast engine's compiled queries, for the validation floor
-        from kg.shaclfast import compile_shapes
+        from kg.validation.fast import compile_shapes
 
         checks_file.write_text(json.dumps([c.sparql for c in compile_shapes().checks]), encoding="utf-8")
     except ImportError:

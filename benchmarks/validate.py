@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import kg
-from kg import shaclfast
+from kg.validation import fast as shaclfast
 
 HERE = Path(__file__).resolve().parent
 

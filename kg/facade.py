@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from kg.model.queries import QueryResult
     from kg.model.search import Match
     from kg.model.stats import Stats
-    from kg.reason import ReasonerReport
-    from kg.validate import ValidationReport
+    from kg.validation.reason import ReasonerReport
+    from kg.validation.report import ValidationReport
 
 
 class KnowledgeGraph(Graph):
@@ -160,14 +160,14 @@ class KnowledgeGraph(Graph):
 
     def validate(self, extra: Iterable[str | Path] = (), *, engine: str = "auto") -> ValidationReport:
         """Validate the graph (plus ``extra`` files) against the SHACL shapes; ``engine`` is ``"pyshacl"``,
-        ``"fast"`` (shapes compiled to SPARQL on this store) or ``"auto"`` (see :mod:`kg.validate`)."""
-        from kg.validate import validate
+        ``"fast"`` (shapes compiled to SPARQL on this store) or ``"auto"`` (see :mod:`kg.validation.shacl`)."""
+        from kg.validation.shacl import validate
 
         return validate(self, extra, engine=engine)
 
     def reason(self) -> ReasonerReport:
         """Check with HermiT that the ontology and all data are consistent and every class satisfiable."""
-        from kg.reason import check
+        from kg.validation.reason import check
 
         return check(self)
 

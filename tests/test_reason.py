@@ -38,7 +38,7 @@ def test_reason_on_an_inconsistent_graph_says_why(tmp_path):
 
 def test_explain_reads_domains_and_ranges(graph):
     """An inconsistency reached through a property's domain, not an asserted type."""
-    from kg.reason import explain
+    from kg.validation.reason import explain
 
     extra = DATA / "cli" / "inconsistent.ttl"
     g = kg.load(extra)

@@ -304,7 +304,7 @@ def test_fast_validation_runs_its_checks_at_the_endpoint(server, tmp_path):
 
     from kg.core.namespaces import SPARQL_PREFIXES
     from kg.facade import KnowledgeGraph
-    from kg.validate import validate
+    from kg.validation.shacl import validate
 
     done = run_cli("validate", "--engine", "fast", *server.read_args())
     assert done.returncode == 0, done.stderr

@@ -1,4 +1,4 @@
-"""The fast SHACL engine (kg/shaclfast.py) against pySHACL, the reference: the same results everywhere.
+"""The fast SHACL engine (kg/validation/fast/) against pySHACL, the reference: the same results everywhere.
 
 "The same" means the same multiset of results, each compared on severity, focus node, path, value, source
 shape, constraint component and message, plus the same verdict, counts and triple count. The data is set up
@@ -18,10 +18,11 @@ import pytest
 from helpers import DATA, REPO, run_cli
 
 import kg
-from kg import shaclfast
 from kg.core.namespaces import SHAPES, SPARQL_PREFIXES
 from kg.facade import KnowledgeGraph
-from kg.validate import AUTO_FAST_FROM, ValidationReport, validate
+from kg.validation import fast as shaclfast
+from kg.validation.report import ValidationReport
+from kg.validation.shacl import AUTO_FAST_FROM, validate
 
 # kinds.ttl holds "yes"^^xsd:boolean on purpose; rdflib (under pySHACL) warns about it
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
@@ -376,7 +377,7 @@ def test_literal_values_are_written_as_rdflib_writes_them():
     boolean = ox.Literal("yes", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
     decimal = ox.Literal("1e3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
     bad = ox.Literal("abc", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    assert [shaclfast._text(t) for t in (double, boolean, decimal, bad)] == ["1500.0", "false", "1000", "abc"]
+    assert [shaclfast.report._text(t) for t in (double, boolean, decimal, bad)] == ["1500.0", "false", "1000", "abc"]
 
 
 # ---------------------------------------------------------------------------------------------- refusals
@@ -422,7 +423,7 @@ def test_refusal_reaches_the_caller_and_auto_falls_back(tmp_path, monkeypatch, k
     graph = KnowledgeGraph.from_files([data])
     with pytest.raises(shaclfast.UnsupportedShapeError):
         validate(graph, shapes=[shapes], engine="fast")
-    monkeypatch.setattr("kg.validate.AUTO_FAST_FROM", 0)  # auto would pick the fast engine at any size
+    monkeypatch.setattr("kg.validation.shacl.AUTO_FAST_FROM", 0)  # auto would pick the fast engine at any size
     report = validate(graph, shapes=[shapes], engine="auto")
     assert report.engine == "pyshacl" and not report.conforms  # ex:x is neither an ex:A nor an ex:B
 

@@ -160,7 +160,7 @@ def describe(found: list[dict[str, Node | None]]) -> str:
     )
 
 
-# kg.validate hands pySHACL an rdflib Graph (over ten times quicker than a pyoxigraph Store here), so the
+# kg.validation.pyshacl hands pySHACL an rdflib Graph (over ten times quicker than a pyoxigraph Store here), so the
 # fixtures are checked the same way.
 BACKENDS = [pytest.param("rdflib")]
 

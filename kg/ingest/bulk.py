@@ -23,7 +23,7 @@ from kg.ingest.parse import Progress, format_of, load_one, sha256
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
-    from kg.validate import ValidationReport
+    from kg.validation.report import ValidationReport
 
 
 class ValidationFailed(KGError):
@@ -191,6 +191,6 @@ def _build(
 
 def _validate(db: ox.Store, sources: list[Path], engine: str | None) -> ValidationReport:
     from kg.core.graph import Graph
-    from kg.validate import validate
+    from kg.validation.shacl import validate
 
     return validate(Graph(db, sources), engine=engine or "auto")

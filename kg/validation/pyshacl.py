@@ -1,11 +1,10 @@
-"""SHACL validation of the graph (ontology + data + optional extra files): pySHACL, the reference engine, or the
-fast engine of :mod:`kg.shaclfast` (the same shapes compiled to SPARQL and run on Oxigraph)."""
+"""The pySHACL runner, the reference engine: the graph and the shapes handed to pySHACL as rdflib graphs, and its
+report read back into a :class:`~kg.validation.report.ValidationReport`. pySHACL and rdflib are imported only
+here, when it runs."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,47 +14,10 @@ from kg.core import resources
 from kg.core.backends.memory import load_file
 from kg.core.errors import InputError
 from kg.core.namespaces import SH, shorten
+from kg.validation.report import ValidationReport, ValidationResult, report
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph
-
-_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
-ENGINES = ("auto", "fast", "pyshacl")
-# engine="auto" runs pySHACL, the reference, up to this many triples (about 20 s there on this machine) and
-# the fast engine above it; tests/test_shaclfast.py shows both give the same results.
-AUTO_FAST_FROM = 50_000
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result: how bad, which node (and its label), which property path, and why."""
-
-    severity: str
-    focus: str
-    focus_label: str
-    subject: str | None
-    path: str | None
-    message: str
-    value: str | None
-    shape: str | None
-    constraint: str | None
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The outcome of :func:`validate`. ``conforms`` is false when there is at least one violation
-    (warnings alone do not fail validation)."""
-
-    conforms: bool
-    violations: int
-    warnings: int
-    triples: int
-    shapes_files: tuple[str, ...]
-    data_files: tuple[str, ...]
-    engine: str
-    seconds: float
-    results: tuple[ValidationResult, ...]
 
 
 class _SameBlankNodeLabels(dict):
@@ -75,51 +37,6 @@ def _to_rdflib(data: bytes, fmt: str):  # -> rdflib.Graph
 
 
 def validate(
-    graph: Graph,
-    extra: Iterable[str | Path] = (),
-    *,
-    shapes: Iterable[str | Path] | None = None,
-    engine: str = "auto",
-) -> ValidationReport:
-    """Validate ``graph`` plus the ``extra`` files against the shipped shapes (or ``shapes``).
-
-    ``engine`` is ``"pyshacl"`` (the reference), ``"fast"`` (:mod:`kg.shaclfast`, which refuses a shape that
-    uses a feature it does not compile) or ``"auto"``: pySHACL up to ``AUTO_FAST_FROM`` triples, the fast
-    engine above (pySHACL again if the fast engine refuses a shape). Extra files are parsed with Oxigraph
-    first so that a syntax error is reported as file:line:column.
-
-    >>> import kg
-    >>> kg.load().validate().conforms
-    True
-    """
-    if engine not in ENGINES:
-        raise InputError(f"unknown validation engine {engine!r} (use one of {', '.join(ENGINES)})")
-    started = time.perf_counter()
-    extra_paths = [Path(p) for p in extra]
-    store = ox.Store()
-    for path in extra_paths:
-        load_file(store, path)
-    if engine == "auto":
-        engine = "fast" if len(graph.store) + len(store) >= AUTO_FAST_FROM else "pyshacl"
-        if engine == "fast":
-            from kg.shaclfast import UnsupportedShapeError
-
-            try:
-                return _fast(graph, extra_paths, store, shapes, started)
-            except UnsupportedShapeError:
-                engine = "pyshacl"
-    if engine == "fast":
-        return _fast(graph, extra_paths, store, shapes, started)
-    return _pyshacl(graph, extra_paths, store, shapes, started)
-
-
-def _fast(graph, extra_paths, store, shapes, started) -> ValidationReport:
-    from kg import shaclfast
-
-    return shaclfast.validate(graph, extra_paths, shapes=shapes, extra_store=store, started=started)
-
-
-def _pyshacl(
     graph: Graph,
     extra_paths: list[Path],
     store: ox.Store,
@@ -199,22 +116,3 @@ def _pyshacl(
             )
         )
     return report(results, len(data), shape_paths, graph, extra_paths, "pyshacl", started)
-
-
-def report(results, triples, shape_paths, graph, extra_paths, engine, started) -> ValidationReport:
-    """The report both engines return: results sorted by severity, focus label, path and message."""
-    results = sorted(
-        results, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus_label, r.path or "", r.message)
-    )
-    violations = sum(r.severity == "Violation" for r in results)
-    return ValidationReport(
-        conforms=violations == 0,
-        violations=violations,
-        warnings=sum(r.severity == "Warning" for r in results),
-        triples=triples,
-        shapes_files=tuple(p.name for p in shape_paths),
-        data_files=tuple([*(p.name for p in graph.sources), *(str(p) for p in extra_paths)]),
-        engine=engine,
-        seconds=round(time.perf_counter() - started, 3),
-        results=tuple(results),
-    )
