@@ -70,8 +70,8 @@ def network_exports(runs: int = 11) -> None:
     import tempfile
     from pathlib import Path
 
-    from kg import draw, gexf
     from kg.analysis.network import to_networkx
+    from kg.output import draw, gexf
 
     def fresh_projection() -> None:
         to_networkx(kg.load())

@@ -94,7 +94,7 @@ def _json(obj) -> None:
 
 
 def _table(headers, rows) -> None:
-    from kg.render import table
+    from kg.output.text import table
 
     print(table(headers, rows))
 
@@ -170,7 +170,7 @@ def cmd_show(args) -> int:
     if args.format == "json":
         _json(sheet)
     else:
-        from kg.render import fact_sheet
+        from kg.output.text import fact_sheet
 
         print(fact_sheet(sheet))
     return 0
@@ -422,7 +422,7 @@ def cmd_centrality(args) -> int:
 
 
 def cmd_draw(args) -> int:
-    from kg.draw import draw
+    from kg.output.draw import draw
 
     try:
         drawing = draw(_graph(), args.target, args.output, max_hops=args.max_hops, format=args.format)

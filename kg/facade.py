@@ -173,15 +173,15 @@ class KnowledgeGraph(Graph):
 
     def export(self, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
         """Write the whole graph to ``path`` atomically (``"-"``: standard output, and None is returned); the
-        format defaults to the file's extension.
-        ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are those of :func:`kg.export.serialize`."""
-        from kg.export import export
+        format defaults to the file's extension. ``options`` (``around``, ``hops``, ``bibliographic``, ``schema``) are
+        those of :func:`kg.output.rdf.serialize`."""
+        from kg.output.rdf import export
 
         return export(self, path, format=format, **options)
 
     def serialize(self, format: Format | str) -> bytes:
         """The whole graph as bytes in ``format``."""
-        from kg.export import serialize
+        from kg.output.rdf import serialize
 
         return serialize(self, format)
 

@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from helpers import REPO, require_tool, run_cli
 
-from kg import draw, palette
 from kg.analysis.mitigations import mitigations
 from kg.core.errors import KGError
+from kg.output import draw, palette
 
 SVG = "{http://www.w3.org/2000/svg}"
 TARGETS = ["dendrite penetration", "H2S", "thermal runaway", "low shear modulus"]

@@ -6,8 +6,8 @@ import pytest
 from helpers import run_cli
 
 import kg
-from kg import export as export_module
 from kg.core.formats import Format
+from kg.output import rdf as export_module
 
 
 @pytest.mark.parametrize("fmt", [f for f in Format if f.is_rdf])  # network formats: tests/test_gexf.py

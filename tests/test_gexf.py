@@ -17,8 +17,8 @@ from helpers import DATA, REPO, require_tool, run_cli
 from lxml import etree
 
 import kg
-from kg import gexf, palette
 from kg.analysis.network import to_networkx
+from kg.output import gexf, palette
 
 GEXF = "{http://gexf.net/1.3}"
 VIZ = "{http://gexf.net/1.3/viz}"

@@ -206,7 +206,7 @@ def test_show_an_agent_lists_what_the_review_credits_to_it(graph):
 
 
 def test_draw_tooltips_and_every_direct_cause(graph):
-    from kg import draw
+    from kg.output import draw
 
     d = draw.layout(graph, "dendrite penetration")
     hazard = d.box("n0")

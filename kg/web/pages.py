@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kg.core.namespaces import PREFIXES, SSLMB, shorten
-from kg.render import scope_note
+from kg.output.text import scope_note
 from kg.web import TEMPLATES_DIR
 
 if TYPE_CHECKING:

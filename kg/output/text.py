@@ -1,4 +1,4 @@
-"""Plain-text rendering for terminals: aligned tables and fact sheets (the JSON form lives in kg.jsonout)."""
+"""Plain-text rendering for terminals: aligned tables and fact sheets (the JSON form lives in kg.core.jsonout)."""
 
 from __future__ import annotations
 

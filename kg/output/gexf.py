@@ -3,7 +3,7 @@
 The GEXF is written by hand rather than by networkx, whose 1.3 output does not validate against the format's
 RelaxNG schema (it writes ``<graph name="">`` and a wrong XML Schema instance namespace). What a node carries:
 its IRI as id, its label, typed attributes (``iri``, ``kind``, ``group``, ``family`` as strings, every key
-number as a double), ``viz:color`` by kind group (:mod:`kg.palette`), ``viz:size`` by degree and a starting
+number as a double), ``viz:color`` by kind group (:mod:`kg.output.palette`), ``viz:size`` by degree and a starting
 position (one cluster per colour group, so the file opens readable before any layout is run). Each edge is
 directed, labelled with its relation's label, has the relation's prefixed name as its GEXF ``kind`` (so Gephi
 keeps two different relations between the same two entities apart instead of merging them) and typed
@@ -17,7 +17,7 @@ import math
 import re
 from xml.sax.saxutils import escape
 
-from kg import palette
+from kg.output import palette
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:

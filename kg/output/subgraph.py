@@ -37,13 +37,14 @@ def network(
     (True, True)
     """
     from kg.analysis.network import neighbourhood, to_networkx
+    from kg.model.search import resolve
 
     if hops < 0:
         raise InputError(f"--hops must be 0 or more, got {hops}")
     full = to_networkx(graph, bibliographic=bibliographic, schema=schema)
     if around is None:
         return full
-    entity = graph.resolve(around)
+    entity = resolve(graph, around)
     if entity.iri not in full:
         hint = "" if schema else " (add --schema to keep classes, units and outside terms)"
         if not bibliographic:

@@ -1,6 +1,6 @@
 """Writing the whole graph to a file, atomically: a failed export never leaves a half-written file.
 
-(:func:`atomic_write` lives in :mod:`kg.files`; it is imported here for the callers that know it from here.)"""
+(:func:`atomic_write` lives in :mod:`kg.core.files`; it is imported here for the callers that know it from here.)"""
 
 from __future__ import annotations
 
@@ -35,18 +35,18 @@ def serialize(
     schema: bool = False,
 ) -> bytes:
     """The graph in ``format``: an RDF format gives the whole graph (ontology and data), a network format
-    (GEXF, GraphML) the entity network (:mod:`kg.gexf`). ``bibliographic``/``schema`` choose the network's
+    (GEXF, GraphML) the entity network (:mod:`kg.output.gexf`). ``bibliographic``/``schema`` choose the network's
     nodes (:func:`kg.analysis.network.to_networkx`). ``around`` keeps only the entities within ``hops`` links of one
     entity: for RDF, the triples among them plus their literals, types, labels and link evidence
-    (:func:`kg.subgraph.rdf_store`)."""
+    (:func:`kg.output.subgraph.rdf_store`)."""
     fmt = format if isinstance(format, Format) else Format.from_name(format)
     store = graph.store
     if not fmt.is_rdf or around is not None:
-        from kg import subgraph
+        from kg.output import subgraph
 
         network = subgraph.network(graph, around=around, hops=hops, bibliographic=bibliographic, schema=schema)
         if not fmt.is_rdf:
-            from kg import gexf
+            from kg.output import gexf
 
             if fmt is Format.GEXF:
                 return gexf.to_gexf(network, description=_describe(graph, around, hops))
@@ -64,7 +64,9 @@ def _describe(graph: Graph, around: str | None, hops: int) -> str:
     what = "Entity network of the sslmb-kg knowledge graph (Wang et al., Nanoscale Adv., 2020, 2, 1828)"
     if around is None:
         return what
-    return f"{what}: the entities within {hops} link(s) of {graph.resolve(around).label}"
+    from kg.model.search import resolve
+
+    return f"{what}: the entities within {hops} link(s) of {resolve(graph, around).label}"
 
 
 def export(
