@@ -437,7 +437,7 @@ def cmd_draw(args) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------------------------ serve (kg/server.py)
+# ------------------------------------------------------------------------------------------ serve (kg/endpoint/)
 
 
 def cmd_serve(args) -> int:
@@ -451,7 +451,8 @@ def cmd_serve(args) -> int:
 
         read_info(store)  # not a store: one line and exit 2 now, rather than workers that fail to start
         store = str(Path(store).resolve())
-    from kg.server import Settings, serve
+    from kg.endpoint.serve import serve
+    from kg.endpoint.settings import Settings
 
     settings = Settings(
         host=args.host,
@@ -705,7 +706,7 @@ def build_parser(only: str | None = None) -> _Parser:
         cmd_check,
         "Run every stored quality check (queries/checks/*-violation.rq); exit 1 if any returns rows.",
     )
-    # -------------------------------------------------------------- serve (kg/server.py)
+    # -------------------------------------------------------------- serve (kg/endpoint/)
     p = command(
         "serve",
         cmd_serve,

@@ -452,9 +452,9 @@ def shipped_store(places) -> str:
 @fuzz(examples=30, long=3000)
 @given(args=command_lines(), stdin=st.sampled_from([b"", b"SELECT * { ?s ?p ?o } LIMIT 1", b"CLEAR ALL", b"\xff"]))
 def test_every_command_with_any_arguments(monkeypatch, places, shipped_store, args, stdin):
-    import kg.server
+    import kg.endpoint.serve
 
-    monkeypatch.setattr(kg.server, "serve", lambda settings: 0)  # the arguments are checked, nothing listens
+    monkeypatch.setattr(kg.endpoint.serve, "serve", lambda settings: 0)  # the arguments are checked, nothing listens
     argv = _resolve(args, places)
     ran = run_main(argv, stdin=stdin)
     check_outcome(ran, argv)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.core.namespaces import PREFIXES
-from kg.guard import Refused, check_query
+from kg.endpoint.guard import Refused, check_query
 
 LONG = os.environ.get("SSLMB_FUZZ_LONG") == "1"
 IN_PROCESS_EXAMPLES = 5000 if LONG else 300

@@ -1,5 +1,5 @@
-"""kg/guard.py in process: texts that Oxigraph reads differently from a one-pass tokenizer, each checked against
-Oxigraph itself (it parses them, with a SERVICE in them), and the guard's bounds and cache."""
+"""kg/endpoint/guard.py in process: texts that Oxigraph reads differently from a one-pass tokenizer, each checked
+against Oxigraph itself (it parses them, with a SERVICE in them), and the guard's bounds and cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.core.namespaces import PREFIXES
-from kg.guard import MAX_NESTING, MAX_OPERATORS, MAX_TOKENS, GuardCache, Refused, check_query
+from kg.endpoint.guard import MAX_NESTING, MAX_OPERATORS, MAX_TOKENS, GuardCache, Refused, check_query
 
 TARGET = "http://127.0.0.1:9/sparql"
 

@@ -30,7 +30,7 @@ EXEMPT = {
 }
 # The text files a person writes; vendored third-party files and lock files are not ours to word.
 TEXT_SUFFIXES = {".ttl", ".py", ".md", ".rq", ".txt", ".json", ".jsonld", ".html", ".csv", ".yaml", ".yml", ".ipynb"}
-VENDORED = ("kg/web/static/",)
+VENDORED = ("kg/endpoint/web/static/",)
 LOCK_FILES = re.compile(r"(^|/)([^/]*\.lock|[^/]*-lock\.json|[^/]*\.lock\.json)$")
 
 needs_source = pytest.mark.skipif(not SOURCE.is_file(), reason="the review's text is not beside this checkout")

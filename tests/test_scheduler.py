@@ -1,4 +1,4 @@
-"""kg/scheduler.py on its own (no processes): who gets the next idle worker."""
+"""kg/endpoint/scheduler.py on its own (no processes): who gets the next idle worker."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from kg.scheduler import Busy, FairQueue, SlowQueries
+from kg.endpoint.scheduler import Busy, FairQueue, SlowQueries
 
 
 def run(coro):

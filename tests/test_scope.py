@@ -18,8 +18,8 @@ import pytest
 from helpers import REPO, run_cli
 
 import kg
+from kg.endpoint.pages import entity_html
 from kg.model import scope
-from kg.web.pages import entity_html
 
 S = "https://w3id.org/sslmb/"
 ION36 = S + "SingleIonPolymer_Ref36"

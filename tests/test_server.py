@@ -25,7 +25,8 @@ import pytest
 from helpers import REPO
 
 from kg.core.namespaces import PREFIXES, SSLMB
-from kg.server import MAX_NESTING, Refused, check_query, negotiate, parse_accept
+from kg.endpoint.guard import MAX_NESTING, Refused, check_query
+from kg.endpoint.negotiate import negotiate, parse_accept
 
 pytestmark = pytest.mark.slow
 
@@ -312,7 +313,7 @@ QUANTITIES = (
 def test_json_writer_equals_oxigraphs_own_serialisation(store):
     # Typed literals, language tags, blank nodes, unbound variables and RDF 1.2 triple terms: the writer the
     # row cap needs must produce exactly what Oxigraph writes for the same solutions.
-    from kg.server import term_json
+    from kg.endpoint.worker import term_json
 
     for text in (QUANTITIES, LABELS, "SELECT ?t WHERE { BIND(<<( sslmb:LLZO rdfs:label 'LLZO'@en )>> AS ?t) }"):
         expected = json.loads(store.query(text, prefixes=PREFIXES).serialize(format=ox.QueryResultsFormat.JSON))
@@ -830,7 +831,7 @@ def test_serve_is_listed_and_imports_no_web_stack_until_run():
     assert "serve" in out.stdout
     code = (
         "import sys, kg, kg.cli; kg.cli.build_parser(); "
-        "print(sorted(m for m in ('starlette', 'uvicorn', 'kg.server') if m in sys.modules))"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'kg.endpoint') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -871,7 +872,9 @@ def test_worker_pool_busy_timeout_and_replacement():
     has a wide margin derived from the configured timeouts, and what is polled is polled up to a deadline."""
     import asyncio
 
-    from kg.server import Busy, QueryTimeout, Settings, WorkerPool
+    from kg.endpoint.pool import QueryTimeout, WorkerPool
+    from kg.endpoint.scheduler import Busy
+    from kg.endpoint.settings import Settings
 
     queue_timeout, sleep, query_timeout = 0.5, 2.0, 6.0  # sleep: 4x the queue wait; query timeout: 3x the sleep
 

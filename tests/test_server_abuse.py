@@ -255,7 +255,7 @@ def test_serving_a_store_while_it_is_loaded_switches_every_worker_at_once(tmp_pa
 def test_isolation_can_be_turned_off_for_tests():
     env = {**os.environ, "SSLMB_SERVE_ISOLATION": "off"}
     out = subprocess.run(
-        [sys.executable, "-c", "from kg.server import Settings; print(Settings().isolate_network)"],
+        [sys.executable, "-c", "from kg.endpoint.settings import Settings; print(Settings().isolate_network)"],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -10,7 +10,7 @@ which the client, still sending, sees as a reset. This protocol:
 - answers **408** and closes when a request head is not complete ``head_timeout`` seconds after its first byte
   (or after the connection opened, when nothing came).
 
-Imported only by :func:`kg.server.serve` (it needs uvicorn).
+Imported only by :func:`kg.endpoint.serve.serve` (it needs uvicorn).
 """
 
 from __future__ import annotations

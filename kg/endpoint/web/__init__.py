@@ -1,4 +1,4 @@
-"""The web face of ``sslmb serve``: HTML pages (``kg.web.pages``), their templates and the static assets.
+"""The web face of ``sslmb serve``: HTML pages (``kg.endpoint.pages``), their templates and the static assets.
 
 The assets live inside the package, so the query page works with no network: YASGUI is served from
 ``static/yasgui/`` (the npm build of @zazuko/yasgui, with its licences), never from a CDN.

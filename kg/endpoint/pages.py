@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kg.core.namespaces import PREFIXES, SSLMB, shorten
+from kg.endpoint.web import TEMPLATES_DIR
 from kg.output.text import scope_note
-from kg.web import TEMPLATES_DIR
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -286,18 +286,19 @@ def not_found_html(name: str, graph: Any) -> str:
 def _nearest(graph: Any, name: str) -> list[Any]:
     """Entities near a local name that is not in the graph: by label search, then by spelling."""
     from kg.core.errors import KGError
+    from kg.model.search import find, resolve
 
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", name).strip()  # LithiumDendrite -> Lithium Dendrite
     if not text:
         return []
     try:
-        matches = graph.find(text, limit=5)
+        matches = find(graph, text, limit=5)
         if matches:
             return matches
-        graph.resolve(text)
+        resolve(graph, text)
     except KGError as exc:
         labels = [c if isinstance(c, str) else c[0] for c in getattr(exc, "candidates", [])]
-        found = [graph.find(label, limit=1) for label in labels[:5]]
+        found = [find(graph, label, limit=1) for label in labels[:5]]
         return [f[0] for f in found if f]
     except ValueError:
         return []

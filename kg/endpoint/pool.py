@@ -1,0 +1,300 @@
+"""The pool of query workers of ``sslmb serve``: a fixed number of worker processes (:mod:`kg.endpoint.worker`),
+handed out by a fair queue (:mod:`kg.endpoint.scheduler`), killed and replaced at the timeout, and moved as a set to
+the generation a load makes current."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from kg.endpoint.settings import Settings
+from kg.endpoint.worker import worker_main
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class WorkerDied(Exception):
+    pass
+
+
+
+def _exit_reason(code: int | None) -> str:
+    import signal
+
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = {"SIGABRT": "out of memory", "SIGSEGV": "a crash (stack overflow?)", "SIGKILL": "killed"}.get(name, "")
+        return f"{name}{', ' + hint if hint else ''}"
+    return f"exit code {code}"
+
+
+@dataclass(eq=False)  # workers are told apart by identity (kept in a set)
+class _Worker:
+    process: Any
+    conn: Any
+    generation: str | None = None  # the store generation it answers from (None: the shipped graph)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def wait_ready(self, timeout: float) -> dict[str, Any]:
+        if not self.conn.poll(timeout):
+            raise WorkerDied("a worker did not start in time")
+        self.info = self.conn.recv()
+        return self.info
+
+    def call(self, request: dict[str, Any], timeout: float) -> tuple[int, str, dict[str, str], bytes]:
+        try:
+            self.conn.send(request)
+            if not self.conn.poll(timeout):
+                raise QueryTimeout
+            return self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerDied(str(exc)) from None
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(2)
+
+
+class WorkerPool:
+    """A fixed number of worker processes, each with the graph loaded; a fair queue (kg/scheduler.py) hands them
+    out.
+
+    A worker whose query runs past the timeout is killed and a fresh one started in its place, in the
+    background, so the request that timed out gets its 503 at once.
+
+    Serving an on-disk store, the pool holds a lease on the generation it answers from (``sslmb load`` does not
+    delete a leased generation) and watches the store's metadata: when a load makes another generation current,
+    a whole new set of workers starts on it and, once every one is ready, takes over at once; the old set
+    finishes the queries it has and stops. So all workers answer from one generation, and a client never sees
+    an older one after a newer.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
+
+        from kg.endpoint.scheduler import SlowQueries
+
+        self.settings = settings
+        self._ctx = multiprocessing.get_context("spawn")
+        self._executor = ThreadPoolExecutor(max_workers=4 * settings.workers + 4, thread_name_prefix="sslmb-pool")
+        self._queue: Any = None  # kg.endpoint.scheduler.FairQueue, made in start() on the serving loop
+        self._loop: Any = None
+        self._all: set[_Worker] = set()
+        self._closing = False
+        self._slow = SlowQueries()
+        self._lease: Any = None
+        self._watch: Any = None
+        self.generation: str | None = None
+        self.graphs: frozenset[str] = frozenset()
+        self.isolated = False
+        self.triples = 0
+        self.replaced = 0
+        self.switches = 0
+
+    def _spawn(self, generation: str | None) -> _Worker:
+        # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: under the worker's address
+        # space limit that made RocksDB's thread start-up fail now and then. Two arenas are plenty for a worker.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=worker_main, args=(child, self.settings, generation), daemon=True, name="sslmb-worker"
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent, generation)
+        self._all.add(worker)
+        return worker
+
+    async def _start_set(self, generation: str | None) -> tuple[list[_Worker], list[dict[str, Any]]]:
+        import asyncio
+
+        workers = [self._spawn(generation) for _ in range(self.settings.workers)]
+        try:
+            infos = await asyncio.gather(
+                *(self._loop.run_in_executor(self._executor, w.wait_ready, 120.0) for w in workers)
+            )
+        except (WorkerDied, EOFError, OSError):
+            for w in workers:
+                w.stop(kill=True)
+                self._all.discard(w)
+            raise
+        return workers, list(infos)
+
+    async def start(self) -> None:
+        import asyncio
+
+        from kg.endpoint.scheduler import FairQueue
+
+        self._loop = asyncio.get_running_loop()
+        self._queue = FairQueue(self.settings.workers, slow=self._slow)
+        if self.settings.store is not None:
+            from kg.core.backends.disk import lease_current
+
+            self._lease = lease_current(self.settings.store)
+            self.generation = self._lease.generation
+        try:
+            workers, infos = await self._start_set(self.generation)
+        except (WorkerDied, EOFError, OSError):
+            self.close()
+            raise RuntimeError("the query workers did not start (see the messages above)") from None
+        self._adopt(workers, infos)
+        if self.settings.store is not None:
+            self._watch = asyncio.ensure_future(self._watch_store())
+
+    def _adopt(self, workers: list[_Worker], infos: list[dict[str, Any]]) -> None:
+        self.graphs = frozenset(infos[0]["graphs"])
+        self.isolated = all(i["isolated"] for i in infos)
+        self.triples = infos[0]["triples"]
+        for w in workers:
+            self._queue.put(w)
+
+    async def _watch_store(self) -> None:
+        """Follow the store to the generation ``sslmb load`` makes current (polled: the metadata file is tiny)."""
+        import asyncio
+
+        from kg.core.backends.disk import lease_current, metadata_stamp
+
+        store = self.settings.store
+        assert store is not None
+        stamp = metadata_stamp(store)
+        while not self._closing:
+            await asyncio.sleep(0.5)
+            now = metadata_stamp(store)
+            if now == stamp:
+                continue
+            stamp = now
+            try:
+                lease = await self._loop.run_in_executor(self._executor, lease_current, store)
+            except Exception:  # a store being rewritten, or gone: keep serving what we have
+                continue
+            if lease.generation == self.generation:
+                lease.release()
+                continue
+            try:
+                workers, infos = await self._start_set(lease.generation)
+            except (WorkerDied, EOFError, OSError):
+                lease.release()
+                continue
+            old, self._lease = self._lease, lease
+            self.generation = lease.generation
+            for w in self._queue.idle:  # the idle old workers stop now; the busy ones when their query ends
+                self._executor.submit(self._retire, w)
+            self._queue.idle.clear()
+            self._adopt(workers, infos)
+            self.switches += 1
+            self._executor.submit(self._release_lease_when_unused, old)
+
+    def _retire(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        worker.stop()
+
+    def _release_lease_when_unused(self, lease: Any) -> None:
+        import time
+
+        while any(w.generation == lease.generation for w in list(self._all)) and not self._closing:
+            time.sleep(0.1)
+        lease.release()
+
+    async def run(self, request: dict[str, Any], *, client: str = "") -> tuple[int, str, dict[str, str], bytes]:
+        """Run ``request`` on a worker; raises Busy, QueryTimeout or WorkerDied."""
+        import asyncio
+
+        digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
+        worker = await self._queue.get(client, digest=digest, timeout=self.settings.queue_timeout)
+        future = self._loop.run_in_executor(self._executor, self._call, worker, request, client, digest)
+        return await asyncio.shield(future)  # a client that goes away must not leak the worker
+
+    def _call(
+        self, worker: _Worker, request: dict[str, Any], client: str, digest: bytes
+    ) -> tuple[int, str, dict[str, str], bytes]:
+        import time
+
+        started = time.monotonic()
+        try:
+            reply = worker.call(request, self.settings.query_timeout)
+        except QueryTimeout:
+            self._finished(client, digest, slow=True)
+            self._discard(worker)
+            raise
+        except WorkerDied:
+            worker.process.join(1.0)  # it is dying: let it finish, to learn how it ended
+            self._finished(client, digest, slow=True)
+            self._discard(worker)
+            raise WorkerDied(_exit_reason(worker.process.exitcode)) from None
+        self._finished(client, digest, slow=time.monotonic() - started >= self.settings.slow_seconds)
+        self._release(worker)
+        return reply
+
+    def _finished(self, client: str, digest: bytes, slow: bool) -> None:
+        def note() -> None:
+            self._queue.done(client)
+            if slow and digest:
+                self._slow.add(digest)
+
+        if not self._closing:
+            self._loop.call_soon_threadsafe(note)
+
+    def _release(self, worker: _Worker) -> None:
+        if self._closing:
+            return
+
+        def back() -> None:
+            if worker.generation == self.generation:
+                self._queue.put(worker)
+            else:  # an old generation's worker: the new set has taken over
+                self._executor.submit(self._retire, worker)
+
+        self._loop.call_soon_threadsafe(back)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.stop(kill=True)
+        self._all.discard(worker)
+        if not self._closing:
+            self.replaced += 1
+            self._executor.submit(self._replace, worker.generation)
+
+    def _replace(self, generation: str | None) -> None:
+        import time
+
+        for attempt in range(5):
+            if self._closing or generation != self.generation:
+                return
+            worker = self._spawn(generation)
+            try:
+                worker.wait_ready(120.0)
+            except (WorkerDied, EOFError, OSError):
+                worker.stop(kill=True)
+                self._all.discard(worker)
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            self._release(worker)
+            return
+
+    def close(self) -> None:
+        self._closing = True
+        if self._watch is not None:
+            self._watch.cancel()
+        for worker in list(self._all):
+            worker.stop()
+        self._all.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._lease is not None:
+            self._lease.release()
