@@ -14,7 +14,7 @@ import pytest
 from helpers import DATA, run_cli
 
 import kg
-from kg import cli
+from kg.cli import app as cli
 from kg.core import resources
 from kg.core.backends import disk
 

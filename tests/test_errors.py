@@ -11,7 +11,7 @@ import pytest
 from helpers import DATA, run_cli
 from test_files import one_line_error
 
-from kg import cli
+from kg.cli import app as cli
 from kg.core import resources
 from kg.core.errors import InputError, KGError, NotFoundError, WrongKindError
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from kg import cli
+from kg.cli import app as cli
 from kg.core import resources
 from kg.core.backends import disk
 from kg.model import queries as sparql

@@ -21,7 +21,8 @@ import pytest
 from helpers import require_tool, run_cli
 
 import kg
-from kg import cli, remote
+from kg import remote
+from kg.cli import app as cli
 from kg.model import queries as sparql
 
 pytestmark = pytest.mark.slow
