@@ -138,9 +138,7 @@ def svg() -> str:
                 f'<text x="{x + 10:.1f}" y="{y + 20:.1f}" font-weight="bold" fill="#111111">{escape(heading)}</text>'
             )
             for i, line in enumerate(lines):
-                out.append(
-                    f'<text x="{x + 10:.1f}" y="{y + 40 + i * LINE:.1f}" fill="#222222">{escape(line)}</text>'
-                )
+                out.append(f'<text x="{x + 10:.1f}" y="{y + 40 + i * LINE:.1f}" fill="#222222">{escape(line)}</text>')
             x += width + GAP
         y += height + GAP
     out.append(

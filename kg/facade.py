@@ -255,4 +255,3 @@ def open_graph(
     if endpoint is not None:
         return connect(endpoint, graph=graph)
     return load()
-

@@ -89,9 +89,7 @@ def bears_on(graph: Graph) -> dict[str, frozenset[str]]:
     """The mechanisms and failure modes each metric bears on (``sslmb:bearsOn``, also through ``skos:broader``)."""
 
     def build(g: Graph) -> dict[str, frozenset[str]]:
-        rows = g.select(
-            "SELECT ?m ?t WHERE { ?m a sslmb:Metric ; skos:broader* ?general . ?general sslmb:bearsOn ?t }"
-        )
+        rows = g.select("SELECT ?m ?t WHERE { ?m a sslmb:Metric ; skos:broader* ?general . ?general sslmb:bearsOn ?t }")
         found: dict[str, set[str]] = {}
         for row in rows:
             found.setdefault(row["m"], set()).add(row["t"])

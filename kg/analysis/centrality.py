@@ -10,6 +10,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from kg.core.graph import Graph
 
+
 @dataclass(frozen=True)
 class Hub:
     """A mechanism or failure mode's place in the causal graph."""

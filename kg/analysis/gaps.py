@@ -13,6 +13,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from kg.core.graph import Graph
 
+
 @dataclass(frozen=True)
 class Gap:
     """An entity where research (or the review) leaves something missing, and what."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from kg.core.graph import Graph
 
+
 @dataclass(frozen=True)
 class Link:
     """One step of a :class:`Path`: the entities it joins and every relation between them, each written

@@ -174,7 +174,9 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
                     continue
                 seen.add(s.value)
                 link = ev.of_link(graph, s.value, APPLIES_TO, holder)
-                where = graph.label(holder) if member == entity.iri else f"{graph.label(holder)} (in {graph.label(member)})"
+                where = (
+                    graph.label(holder) if member == entity.iri else f"{graph.label(holder)} (in {graph.label(member)})"
+                )
                 strategies.append((graph.label(s.value), where, reference_numbers([link])))
     ordered = sorted(exposures.values(), key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
                                                         len(e.route), e.constituent))

@@ -23,7 +23,6 @@ class WorkerDied(Exception):
     pass
 
 
-
 def _exit_reason(code: int | None) -> str:
     import signal
 

@@ -39,7 +39,6 @@ class ValidationFailed(KGError):
         )
 
 
-
 @dataclass(frozen=True)
 class LoadReport:
     """What :func:`bulk_load` did. ``skipped`` lists files already in the store (same SHA-256)."""
@@ -53,7 +52,6 @@ class LoadReport:
     triples: int
     validated: bool
     seconds: float
-
 
 
 def bulk_load(

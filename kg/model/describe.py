@@ -154,7 +154,9 @@ def family_of(graph: Graph, iri: str) -> list[str]:
 def _links(graph: Graph, iri: str) -> list[Link]:
     """The entity's own links, each with the scope recorded for it when the entity is a family."""
     node = ox.NamedNode(iri)
-    scoped = {(s.relation, s.other, s.direction): s for s in sc.statements_of(graph, iri)} if graph.is_class(iri) else {}
+    scoped = (
+        {(s.relation, s.other, s.direction): s for s in sc.statements_of(graph, iri)} if graph.is_class(iri) else {}
+    )
     out: list[Link] = []
     for quad in graph.store.quads_for_pattern(node, None, None):
         p, o = quad.predicate.value, quad.object
@@ -207,7 +209,9 @@ def _credits(graph: Graph, iri: str) -> list[Credit]:
         else:
             s, p, o = row["s"], row["p"], row["o"]
             out.append(Credit(_ref(graph, s), graph.label(p), _ref(graph, o), ev.of_link(graph, s, p, o)))
-    out.sort(key=lambda c: (c.relation is not None, c.subject.label, c.relation or "", c.other.label if c.other else ""))
+    out.sort(
+        key=lambda c: (c.relation is not None, c.subject.label, c.relation or "", c.other.label if c.other else "")
+    )
     return out
 
 

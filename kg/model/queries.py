@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from kg.core.graph import Graph
 
 
-
 @dataclass(frozen=True)
 class QueryResult:
     """What a query returned: ``rows`` (SELECT), ``boolean`` (ASK) or ``triples`` (CONSTRUCT/DESCRIBE).

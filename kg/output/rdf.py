@@ -69,9 +69,7 @@ def _describe(graph: Graph, around: str | None, hops: int) -> str:
     return f"{what}: the entities within {hops} link(s) of {resolve(graph, around).label}"
 
 
-def export(
-    graph: Graph, path: str | Path, *, format: Format | str | None = None, **options: Any
-) -> Path | None:
+def export(graph: Graph, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
     """Write the graph to ``path``; the format is taken from the extension when not given. ``path`` ``"-"`` is
     standard output (then ``format`` is needed, and None is returned). ``options`` are those of
     :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``).

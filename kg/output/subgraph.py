@@ -76,9 +76,10 @@ def rdf_store(graph: Graph, iris: set[str]) -> ox.Store:
         axiom = quad.subject
         if quad.object not in keep:
             continue
-        targets = [q.object for q in graph.store.quads_for_pattern(axiom, _ANNOTATED_TARGET, None, ox.DefaultGraph())]
+        # an axiom is a node, never a triple term (the store protocol reads nodes only)
+        targets = [q.object for q in graph.store.quads_for_pattern(axiom, _ANNOTATED_TARGET, None, ox.DefaultGraph())]  # type: ignore[arg-type]
         if targets and all(t in keep or isinstance(t, ox.Literal) for t in targets):
-            for annotation in graph.store.quads_for_pattern(axiom, None, None, ox.DefaultGraph()):
+            for annotation in graph.store.quads_for_pattern(axiom, None, None, ox.DefaultGraph()):  # type: ignore[arg-type]
                 quads.append(annotation)
                 if isinstance(annotation.object, ox.NamedNode) and annotation.object not in keep:
                     outside.add(annotation.object)

@@ -40,9 +40,7 @@ if TYPE_CHECKING:
 FORMATS = ("svg", "png", "html")
 
 
-def draw(
-    graph: Graph, target: str, path: str | Path, *, max_hops: int = 3, format: str | None = None
-) -> Drawing:
+def draw(graph: Graph, target: str, path: str | Path, *, max_hops: int = 3, format: str | None = None) -> Drawing:
     """Draw what mitigates ``target`` into ``path`` (atomically; ``"-"`` is standard output); the format is the
     file's extension (``.svg``, ``.png``, ``.html``/``.htm``) unless given."""
     from kg.core.files import STDOUT, output_file, write_output

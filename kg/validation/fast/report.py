@@ -20,8 +20,10 @@ from kg.validation.fast.vocabulary import RDFLIB_CONVERTED, Term
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from kg.core.backends.protocol import Store
     from kg.core.graph import Graph
     from kg.validation.report import ValidationReport
+
 
 @dataclass(frozen=True)
 class RawResult:
@@ -87,7 +89,7 @@ def _fill(message: str, bindings: dict[str, Term]) -> str:
     return message
 
 
-def run_checks(store: ox.Store, compiled: CompiledShapes) -> Iterator[RawResult]:
+def run_checks(store: Store | ox.Store, compiled: CompiledShapes) -> Iterator[RawResult]:
     """Run every compiled check on ``store`` (its default graph) and yield the results."""
     for check in compiled.checks:
         rows = store.query(check.sparql)
@@ -214,7 +216,7 @@ def validate(
     return report(results, _triples(store), shape_paths, graph, extra_paths, "fast", started)
 
 
-def _triples(store: ox.Store) -> int:
+def _triples(store: Store | ox.Store) -> int:
     """The triples of the default graph, counted as pySHACL's rdflib graph holds them: rdflib merges two
     literals of one subject and predicate that it writes alike ("TRUE"^^xsd:boolean and true)."""
     # a remote store (kg.core.backends.remote) reads one graph, counted here
@@ -242,7 +244,7 @@ class _Describer:
     """The label and owning entity of a focus node, read as kg.validation.pyshacl reads them from pySHACL's data
     graph."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: Store | ox.Store) -> None:
         self.store = store
 
     def first(self, s: Term | None, p: str | None, o: Term | None, position: int) -> Term | None:
