@@ -1,0 +1,1 @@
+"""Reading sources into curation documents: hand-written YAML files and data sets read through a column mapping."""
