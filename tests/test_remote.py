@@ -49,6 +49,9 @@ VIRTUOSO_DIFFERS = {
     "counts-per-section": "the whole query counts 0 entities for the review itself instead of 1 (the OPTIONAL "
     "sub-query, run alone, agrees)",
 }
+# Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
+# on the next): a pass there is not a fix, so they are not strict.
+VIRTUOSO_UNSTABLE = frozenset({"cq-08-rt-conductivity-ranking", "cq-12-contested-claims"})
 
 
 # ------------------------------------------------------------------------------ servers
@@ -420,7 +423,12 @@ def test_stored_query_on_oxigraph_server(oxigraph, query):
 @pytest.mark.parametrize(
     "query",
     [
-        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason="Virtuoso: " + VIRTUOSO_DIFFERS[q.name]))
+        pytest.param(
+            q,
+            marks=pytest.mark.xfail(
+                strict=q.name not in VIRTUOSO_UNSTABLE, reason="Virtuoso: " + VIRTUOSO_DIFFERS[q.name]
+            ),
+        )
         if q.name in VIRTUOSO_DIFFERS
         else q
         for q in STORED
