@@ -367,6 +367,23 @@ def test_rule_fuzzy_thresholds(small):
     assert small.resolve(Mention("LLTZO")).outcome == NEW
 
 
+def test_rule_fuzzy_needs_a_margin_and_no_swapped_word(resolver):
+    """Names of different entities may differ by one meaningful word only: such a match is asked, never made."""
+    d = resolver.resolve(Mention("hydrid electrolyte"))  # hybrid (composite) or hydride electrolyte?
+    assert d.outcome == AMBIGUOUS and {c.label for c in d.candidates[:2]} == {
+        "composite solid electrolyte",
+        "hydride electrolyte",
+    }
+    d = resolver.resolve(Mention("diblock-copolymer single-ion electrolyte"))
+    assert d.outcome == AMBIGUOUS
+    # spelling variants and inflections still match
+    assert resolver.resolve(Mention("hydrogen sulphide evolution")).label == "hydrogen sulfide release"
+    assert resolver.resolve(Mention("electrolyte cracks")).label == "electrolyte fracture"
+    assert resolver.resolve(Mention("composite electrolyte with inert fillers")).outcome == MATCHED
+    # a phase named on one side only is asked, even at a high score
+    assert resolver.resolve(Mention("lithium thiophosphate", kinds=MATERIAL_KINDS)).outcome == AMBIGUOUS
+
+
 def test_rules_are_documented():
     import kg.model.resolution as resolution
 
