@@ -17,7 +17,8 @@ Rules, in the order they apply (each is a key of :data:`RULES`):
    :mod:`kg.model.chemistry` before any name is looked at. Composition equality beats names, and a name never matches
    an entity of a different composition (``name-blocked``: LLZTO is not LLZO however alike the strings).
 
-   - ``composition``: equal compositions match, if the phases agree;
+   - ``composition``: equal compositions match, if the phases agree; a system written without proportions
+     (``Li2S–P2S5``, ``LiF-LiBH4``) matches the entity with the same end members;
    - ``phase``: a phase named on one side only (``β-Li3PS4`` vs ``Li3PS4``, ``c-LLZO`` vs ``LLZO``,
      ``Li7La3Zr2O12 (I41/acd)``) is ``ambiguous``; named on both sides and different, the entity is not the mention;
    - ``rounding``: compositions equal to two significant figures but not to three are ``ambiguous``;
@@ -49,13 +50,16 @@ Rules, in the order they apply (each is a key of :data:`RULES`):
    - ``fuzzy``: descriptive names (never formulas, never abbreviations, whose letters stand for elements: LATP vs
      LAGP) are compared with rapidfuzz; a score of :data:`FUZZY_MATCH` or more for one entity, :data:`FUZZY_MARGIN`
      ahead of any other and with a phase named on both sides or neither, matches it; scores from :data:`FUZZY_ASK`
-     are ``ambiguous``, lower ones ``new``. Names that spell out different elements
+     are ``ambiguous``, lower ones ``new``; a word of one name in the place of a different word of the other
+     (Ta- vs Te-doped LLZO, hybrid vs hydride) is asked too, spelling variants (sulphide) are not. Names that spell
+     out different elements
      (``lithium tin phosphorus sulfide`` vs ``lithium germanium phosphorus sulfide``) never match; names that spell
      the same ones are also compared element by element (``lithium germanium thiophosphate`` is LGPS).
 5. ``new``: nothing above applies.
 
 Expected kinds restrict the candidates (a mention of a failure mode never matches a material). Decisions are
-deterministic: candidates are ordered by score, then IRI. :class:`Resolver` indexes the candidates by normalised
+deterministic: the candidates to choose from come first, by score then IRI (variant hosts after them, closest
+first), and every tie is broken by the IRI. :class:`Resolver` indexes the candidates by normalised
 name and by composition once; resolving a mention then takes well under a millisecond.
 
 Decisions are recorded as SSSOM TSV (:func:`to_sssom`, :func:`read_sssom`); a later run reuses the curator decisions
