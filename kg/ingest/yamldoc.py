@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
+from kg.core.errors import InputError
 
 PathKey = tuple[str | int, ...]
 
