@@ -14,6 +14,7 @@ import yaml
 
 import kg
 from kg.core.errors import InputError
+from kg.core.namespaces import SSLMB
 from kg.model import chemistry as chem
 from kg.model.resolution import (
     AMBIGUOUS,
@@ -33,7 +34,6 @@ from kg.model.resolution import (
     resolve,
     to_sssom,
 )
-from kg.core.namespaces import SSLMB
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "resolution" / "pairs.csv"

@@ -200,7 +200,8 @@ MUTATIONS = [
 @pytest.fixture(scope="module")
 def mutated(graph) -> KnowledgeGraph:
     store = ox.Store()
-    store.extend(graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    # the sources' named graphs flattened into the default graph, where the updates below apply
+    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in graph.store.quads_for_pattern(None, None, None))
     for update, _ in MUTATIONS:
         before = set(store)
         store.update(SPARQL_PREFIXES + update)

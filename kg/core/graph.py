@@ -58,6 +58,10 @@ class Graph:
     """
 
     def __init__(self, store: Store | ox.Store, sources: Iterable[Path] = ()) -> None:
+        if isinstance(store, ox.Store):  # one named graph per source, read as their union (kg.core.backends.union)
+            from kg.core.backends.union import UnionStore
+
+            store = UnionStore(store)
         self.store = store
         self.sources: tuple[Path, ...] = tuple(sources)
         self._memo: dict[str, Any] = {}

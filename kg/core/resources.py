@@ -39,13 +39,48 @@ def instance_files() -> list[Path]:
     return sorted((data_root() / "ontology" / "instances").glob("*.ttl"))
 
 
+#: The key of the first source, the 2020 review, whose facts are the Turtle files of ``ontology/instances/``.
+REVIEW_KEY = "wang2020"
+
+
+def sources_dir() -> Path:
+    """The folder of sources: curation files ``<key>.yaml``, their decisions ``<key>.sssom.tsv``, the built graphs
+    ``graphs/<key>.trig``, data sets under ``data/`` and their column mappings under ``mappings/``."""
+    return data_root() / "sources"
+
+
+def source_graph_files() -> list[Path]:
+    """The graphs of the sources added with ``sslmb add`` (one TriG file per source), in a stable order."""
+    return sorted((sources_dir() / "graphs").glob("*.trig"))
+
+
+def schema_file() -> Path:
+    """The JSON Schema of the curation format, ``sources/schema.json``."""
+    return sources_dir() / "schema.json"
+
+
 def graph_files() -> list[Path]:
-    """Everything that makes up the shipped graph: the ontology first, then the instance files.
+    """Everything that makes up the shipped graph: the ontology first, then the review's instance files, then the
+    graphs of the other sources.
 
     >>> graph_files()[0].name
     'sslmb.ttl'
     """
-    return [ontology_file(), *instance_files()]
+    return [ontology_file(), *instance_files(), *source_graph_files()]
+
+
+def target_graph(path: Path) -> str | None:
+    """The named graph a shipped file is read into: the review's for its instance files; ``None`` for the ontology
+    (the default graph) and for TriG and N-Quads files, which name their graphs themselves.
+
+    >>> target_graph(instance_files()[0])
+    'https://w3id.org/sslmb/graph/wang2020'
+    """
+    from kg.core.backends.union import graph_iri
+
+    if path.parent == data_root() / "ontology" / "instances" and path.suffix == ".ttl":
+        return graph_iri(REVIEW_KEY)
+    return None
 
 
 def shape_files() -> list[Path]:

@@ -121,7 +121,13 @@ def load_one(store: ox.Store, path: Path, progress: Progress) -> None:
                 handle = gzip.open(raw, "rb")
             # progress in bytes of the file on disk (compressed or not): its size is the known total
             reader = _Reader(handle, raw.tell, lambda pos: progress.advance(start + pos - progress.done))
-            store.bulk_load(reader, format=fmt, base_iri=path.resolve().as_uri())  # type: ignore[arg-type]
+            # a shipped Turtle file of the review goes into the review's named graph (kg.core.resources)
+            from kg.core import resources
+
+            graph = resources.target_graph(path.resolve()) if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else None
+            store.bulk_load(  # type: ignore[arg-type]
+                reader, format=fmt, base_iri=path.resolve().as_uri(), to_graph=ox.NamedNode(graph) if graph else None
+            )
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)

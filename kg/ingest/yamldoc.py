@@ -96,9 +96,9 @@ def _build(node: Any, path: PathKey, doc: Document) -> Any:
 
 
 def _scalar(node: Any, doc: Document) -> Any:
-    import yaml
-
     import datetime
+
+    import yaml
 
     try:
         value = yaml.SafeLoader("").construct_object(node, deep=True)  # the usual YAML 1.1 scalar types

@@ -83,8 +83,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from kg.core.errors import InputError, echo
-from kg.model import chemistry as chem
 from kg.core.namespaces import PREFIXES, SKOS, SSLMB, expand, shorten
+from kg.model import chemistry as chem
 
 MATCHED, NEW, AMBIGUOUS, VARIANT = "matched", "new", "ambiguous", "variant"
 OUTCOMES = (MATCHED, NEW, AMBIGUOUS, VARIANT)

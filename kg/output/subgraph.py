@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.core.backends.union import UnionStore
 from kg.core.errors import InputError
 from kg.core.namespaces import OWL, RDF, RDFS, SKOS
 
@@ -56,10 +57,11 @@ def network(
     return part
 
 
-def rdf_store(graph: Graph, iris: set[str]) -> ox.Store:
+def rdf_store(graph: Graph, iris: set[str]) -> UnionStore:
     """The triples about the entities ``iris``: every triple whose subject is one of them and whose object is
     one of them, a literal (labels, definitions, values) or a type; the labels of those types; and the
-    ``owl:Axiom`` annotations (evidence) of the links kept, with the labels of what they point to."""
+    ``owl:Axiom`` annotations (evidence) of the links kept, with the labels of what they point to. Each triple
+    stays in its source's named graph; the store reads as their union."""
     store = ox.Store()
     keep = {ox.NamedNode(i) for i in iris}
     outside: set[ox.NamedNode] = set()  # types and evidence targets: their labels are kept too
@@ -88,4 +90,4 @@ def rdf_store(graph: Graph, iris: set[str]) -> ox.Store:
             q for label in _LABELS for q in graph.store.quads_for_pattern(other, label, None, ox.DefaultGraph())
         )
     store.extend(quads)
-    return store
+    return UnionStore(store)

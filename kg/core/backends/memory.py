@@ -20,11 +20,14 @@ _RDF_FORMATS = {
     ".rdf": ox.RdfFormat.RDF_XML,
     ".owl": ox.RdfFormat.RDF_XML,
     ".xml": ox.RdfFormat.RDF_XML,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
 }
 
 
-def load_file(store: ox.Store, path: Path) -> None:
-    """Parse one RDF file into ``store``, raising :class:`InputError` that says where parsing failed."""
+def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
+    """Parse one RDF file into ``store`` (a triples file into the named ``graph`` when one is given; TriG and
+    N-Quads keep the graphs they name), raising :class:`InputError` that says where parsing failed."""
     from kg.core.files import input_file, name, token_too_long
 
     fmt = _RDF_FORMATS.get(path.suffix.lower())
@@ -34,7 +37,8 @@ def load_file(store: ox.Store, path: Path) -> None:
         )
     input_file(path)  # a FIFO would block the parser; a symbolic link loop, a folder...: one line each
     try:
-        store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+        into = ox.NamedNode(graph) if graph and fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else None
+        store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=into)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -54,7 +58,7 @@ def read_files(paths: Iterable[Path]) -> ox.Store:
     """A fresh in-memory store holding every file of ``paths``."""
     store = ox.Store()
     for path in paths:
-        load_file(store, path)
+        load_file(store, path, resources.target_graph(path))
     return store
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core import resources
+from kg.core.backends.union import UnionStore
 from kg.core.errors import KGError
 from kg.core.namespaces import OWL, RDFS, SH, XSD, shorten
 from kg.validation.fast.compiler import Check, CompiledShapes, compile_shapes
@@ -173,23 +174,23 @@ def validate(
     compiled = compile_shapes(shape_paths)
     store = graph.store
     if len(extra_store):
-        store = ox.Store()
-        store.extend(graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        store.extend(extra_store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        store = UnionStore(ox.Store())
+        store.extend(graph.store.quads_for_pattern(None, None, None))
+        store.extend(extra_store.quads_for_pattern(None, None, None))
 
     try:
         raws = list(run_checks(store, compiled))
     except KGError:
-        if isinstance(store, ox.Store):
+        if isinstance(store, (ox.Store, UnionStore)):
             raise
         # An endpoint that cannot run a compiled check (Virtuoso: "transitive start not given" for a class
         # target's rdf:type/rdfs:subClassOf*) would not run the rest faithfully either: read the graph once and
         # run every check here, as pySHACL would have to.
-        local = ox.Store()
+        local = UnionStore(ox.Store())
         local.extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         store = local
         raws = list(run_checks(store, compiled))
-    if not isinstance(store, ox.Store) and any(isinstance(r.focus, ox.BlankNode) for r in raws):
+    if not isinstance(store, (ox.Store, UnionStore)) and any(isinstance(r.focus, ox.BlankNode) for r in raws):
         # A remote store (kg.core.backends.remote) runs the checks at the endpoint but cannot name a blank node in a
         # query: read the graph once (the store keeps that copy), so a blank-node focus gets its label and owner as
         # here.
@@ -220,9 +221,14 @@ def _triples(store: Store | ox.Store) -> int:
     """The triples of the default graph, counted as pySHACL's rdflib graph holds them: rdflib merges two
     literals of one subject and predicate that it writes alike ("TRUE"^^xsd:boolean and true)."""
     # a remote store (kg.core.backends.remote) reads one graph, counted here
+    # (several sources may state one triple: the union counts it once, as rdflib's graph of the union does)
     named_graphs = getattr(store, "named_graphs", None)
     if named_graphs is None or any(True for _ in named_graphs()):
-        total = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]
+        total = int(
+            next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")))[  # type: ignore[index]
+                "n"
+            ].value
+        )
     else:
         total = len(store)
     rewritten = ", ".join(f"<{d}>" for d in sorted(_REWRITTEN))
