@@ -56,7 +56,7 @@ def test_single_ion_spe_keeps_its_own_numbers_and_inherits_nothing_they_contradi
 def test_member_data_wins_over_an_inherited_bound(graph):
     """Put the conventional bound (< 0.5) back on the whole SPE family: the single-ion SPE's own t = 0.97 wins
     and the fact sheet says so."""
-    g = kg.load(REPO / "tests" / "data" / "checks" / "inherited-statement-contradicted-violation.ttl")
+    g = kg.load(REPO / "tests" / "data" / "checks" / "inherited-statement-contradicted-violation.trig")
     sheet = g.describe(ION36)
     contradicted = [w for w in sheet.withheld if w.reason == scope.CONTRADICTED]
     assert {w.relation for w in contradicted} == {"lithium-ion transference number", "exhibits mechanism"}

@@ -32,6 +32,13 @@ class InputError(KGError):
     """A file or text given by the user cannot be read: bad syntax, missing file, unknown format."""
 
 
+class ListedInputError(InputError):
+    """Several problems of one input file, each on a line of its own with its ``file:line`` (the CLI prints them
+    as they are rather than folding them into one line)."""
+
+    listing = True
+
+
 class NotFoundError(KGError):
     """No entity matches the text the user typed; ``candidates`` holds the nearest labels."""
 

@@ -18,20 +18,33 @@ HAS_OUTCOME = SSLMB + "hasOutcome"
 CONDITION_PROPERTIES = (
     SSLMB + "atTemperature",
     SSLMB + "atCurrentDensity",
+    SSLMB + "atArealCapacity",
     SSLMB + "atCRate",
+    SSLMB + "atPressure",
+    SSLMB + "atVoltage",
     SSLMB + "afterCycles",
     SSLMB + "overDuration",
     SSLMB + "hasCondition",
 )
+# Conditions stated without a number: a named state (room temperature), an atmosphere, the phase measured.
+UNDER_CONDITION = SSLMB + "underCondition"
+ATMOSPHERE = SSLMB + "atmosphere"
+SPACE_GROUP = SSLMB + "spaceGroup"
 
 
 # How a condition reads in a sentence: "at 25 °C", "over 200 h", "after 60 cycles" (by the condition property).
 _CONDITION_PHRASES = {
     SSLMB + "atTemperature": "at {}",
     SSLMB + "atCurrentDensity": "at {}",
+    SSLMB + "atArealCapacity": "at {}",
     SSLMB + "atCRate": "at {}",
+    SSLMB + "atPressure": "under {}",
+    SSLMB + "atVoltage": "at {}",
     SSLMB + "afterCycles": "after {} cycles",
     SSLMB + "overDuration": "over {}",
+    SSLMB + "underCondition": "at {}",
+    SSLMB + "atmosphere": "in {}",
+    SSLMB + "spaceGroup": "phase {}",
 }
 
 
@@ -47,8 +60,10 @@ class Condition:
     kind: str | None
     relation_iri: str | None = None
 
+    text: str | None = None  # a condition stated without a number: "room temperature", "argon", "P42/nmc"
+
     def __str__(self) -> str:
-        amount = f"{_amount(self.value, self.minimum, self.maximum)} {_shown(self.unit)}".strip()
+        amount = self.text or f"{_amount(self.value, self.minimum, self.maximum)} {_shown(self.unit)}".strip()
         phrase = _CONDITION_PHRASES.get(self.relation_iri or "")
         return phrase.format(amount) if phrase else f"{self.relation} {amount}"
 
@@ -198,6 +213,15 @@ def read(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
                         predicate,
                     )
                 )
+    for quad in graph.store.quads_for_pattern(node, ox.NamedNode(UNDER_CONDITION), None):
+        if isinstance(quad.object, ox.NamedNode):
+            conditions.append(Condition(graph.label(UNDER_CONDITION), None, None, None, None, None, UNDER_CONDITION,
+                                        graph.label(quad.object.value)))
+    for predicate in (ATMOSPHERE, SPACE_GROUP):
+        for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+            if isinstance(quad.object, ox.Literal):
+                conditions.append(Condition(graph.label(predicate), None, None, None, None, None, predicate,
+                                            quad.object.value))
     normalized = None
     if unit and kind in NORMAL_UNITS:
         target, symbol = NORMAL_UNITS[kind]

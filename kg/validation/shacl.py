@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 ENGINES = ("auto", "fast", "pyshacl")
 # engine="auto" runs pySHACL, the reference, up to this many triples (about 20 s there on this machine) and
 # the fast engine above it; tests/test_shaclfast.py shows both give the same results.
-AUTO_FAST_FROM = 50_000
+AUTO_FAST_FROM = 20_000
 
 
 def validate(
