@@ -15,7 +15,7 @@ from typing import Any
 from kg.core.errors import ListedInputError, echo
 from kg.core.namespaces import SSLMB, shorten
 from kg.ingest.convert.document import Source
-from kg.model.resolution import AMBIGUOUS, MATCHED, NEW, VARIANT, Decision, Mention, Resolver
+from kg.model.resolution import AMBIGUOUS, MATCHED, NEW, VARIANT, Decision, Mention, Resolver, curated
 
 MATERIAL = ("electrolyte", "material", "electrolyte family")
 HAZARD = ("mechanism", "failure mode")
@@ -91,7 +91,7 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
     data = source.data
     names = Names(source.key)
     resolver = Resolver.from_graph(graph)
-    earlier = {d.mention.id or d.mention.name: d for d in (prior or [])}
+    earlier = curated(prior or [])  # only a curator's decisions carry over; automatic ones are made again
     problems: list[str] = []
     local: dict[str, tuple[str, str]] = {}  # local id or name -> (kind, iri)
 
