@@ -40,8 +40,11 @@ def cmd_add(args) -> int:
     verb = "would write" if r.dry_run else ("replaced" if r.replaced else "added")
     facts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in r.counts.items() if n and k != "quads")
     print(f"{r.key}: {counts}; {len(r.created)} entities created; {facts}")
-    print(f"{verb} {r.quads} statements in <{r.graph}>" + (f": {', '.join(r.written)}" if r.written else "")
-          + f" ({r.seconds:.1f} s)")
+    print(
+        f"{verb} {r.quads} statements in <{r.graph}>"
+        + (f": {', '.join(r.written)}" if r.written else "")
+        + f" ({r.seconds:.1f} s)"
+    )
     return 0
 
 

@@ -147,14 +147,20 @@ def _link(iri: str, label: str | None = None) -> str:
 
 def _evidence(evidence: Any) -> str:
     parts = []
-    if evidence.locations:
-        parts.append("; ".join(_link(loc.iri, loc.number or loc.label) for loc in evidence.locations))
+    whole = {s.iri for s in getattr(evidence, "sources", ())}
+    places = [loc for loc in evidence.locations if loc.iri not in whole]
+    if places:
+        parts.append("; ".join(_link(loc.iri, loc.number or loc.label) for loc in places))
     refs = [r for r in evidence.references]
     if refs:
+        numbered = all(r.number is not None for r in refs)
         parts.append(
-            "ref. " + ", ".join(_link(r.iri, str(r.number) if r.number is not None else r.label) for r in refs)
+            ("ref. " if numbered else "")
+            + ", ".join(_link(r.iri, str(r.number) if r.number is not None else r.label) for r in refs)
         )
-    return " | ".join(parts)
+    keys = ", ".join(_link(s.iri, s.key) if s.iri else escape(s.key) for s in getattr(evidence, "sources", ()))
+    text = " | ".join(parts)
+    return f"{keys}: {text}" if keys and text else keys or text
 
 
 def _table(headers: list[str], rows: list[list[str]], css: str) -> str:

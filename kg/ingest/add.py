@@ -184,7 +184,9 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
         data = _trig(conversion.quads)
         if store is None:
             folder = _files_target()
-            written = _write_together({folder / "graphs" / f"{key}.trig": data, folder / f"{key}.sssom.tsv": sssom.encode()})
+            written = _write_together(
+                {folder / "graphs" / f"{key}.trig": data, folder / f"{key}.sssom.tsv": sssom.encode()}
+            )
         else:
             from kg.ingest.transaction import replace_graph
 
@@ -201,8 +203,16 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
         written=tuple(written),
         resolution=dict(sorted(conversion.outcome_counts().items())),
         decisions=tuple(
-            {"where": w, "name": d.mention.name, "outcome": d.outcome, "iri": d.iri, "label": d.label, "how": d.how,
-             "score": round(d.score, 3), "reason": d.reason}
+            {
+                "where": w,
+                "name": d.mention.name,
+                "outcome": d.outcome,
+                "iri": d.iri,
+                "label": d.label,
+                "how": d.how,
+                "score": round(d.score, 3),
+                "reason": d.reason,
+            }
             for w, d in conversion.decisions
         ),
         created=tuple({"iri": iri, "section": section, "label": label} for iri, section, label in conversion.created),
@@ -215,7 +225,9 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
     """Take a source out (validated: the rest must still conform), all or nothing."""
     started = time.perf_counter()
     if key == resources.REVIEW_KEY and store is None:
-        raise InputError(f"{echo(key)} is the review the graph is built on; it cannot be removed from the shipped graph")
+        raise InputError(
+            f"{echo(key)} is the review the graph is built on; it cannot be removed from the shipped graph"
+        )
     current = _current(store)
     base, had = _without(current, key)
     if not had:
@@ -223,7 +235,9 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
         raise InputError(f"no source {echo(key)} in the graph; the sources are: {', '.join(known)}")
     problems = _check_union(base, lambda node: node)
     if problems:
-        raise Rejected(f"without {key!r} the graph does not validate (another source uses what it introduced)", problems)
+        raise Rejected(
+            f"without {key!r} the graph does not validate (another source uses what it introduced)", problems
+        )
     written: list[str] = []
     if store is None:
         folder = _files_target()
@@ -243,12 +257,19 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
 
 
 _PREFIXES = {
-    "sslmb": "https://w3id.org/sslmb/", "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "cito": "http://purl.org/spar/cito/",
-    "bibo": "http://purl.org/ontology/bibo/", "qudt": "http://qudt.org/schema/qudt/",
-    "unit": "http://qudt.org/vocab/unit/", "quantitykind": "http://qudt.org/vocab/quantitykind/",
+    "sslmb": "https://w3id.org/sslmb/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "cito": "http://purl.org/spar/cito/",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "unit": "http://qudt.org/vocab/unit/",
+    "quantitykind": "http://qudt.org/vocab/quantitykind/",
     "schema": "https://schema.org/",
 }
 

@@ -124,7 +124,9 @@ def load_one(store: ox.Store, path: Path, progress: Progress) -> None:
             # a shipped Turtle file of the review goes into the review's named graph (kg.core.resources)
             from kg.core import resources
 
-            graph = resources.target_graph(path.resolve()) if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else None
+            graph = (
+                resources.target_graph(path.resolve()) if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else None
+            )
             store.bulk_load(  # type: ignore[arg-type]
                 reader, format=fmt, base_iri=path.resolve().as_uri(), to_graph=ox.NamedNode(graph) if graph else None
             )

@@ -39,8 +39,14 @@ def replace_graph(store: str | Path, graph: str, quads: Iterable[ox.Quad], *, no
             db.optimize()
             del db
             sources = [*info.sources, disk.Source(note, 0, "", disk.now())]
-            disk.write_info(folder, data=generation, triples=triples, sources=sources, validated=info.validated,
-                            created=info.created)
+            disk.write_info(
+                folder,
+                data=generation,
+                triples=triples,
+                sources=sources,
+                validated=info.validated,
+                created=info.created,
+            )
         except BaseException:
             import gc
 

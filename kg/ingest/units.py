@@ -22,9 +22,25 @@ _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"
 _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # compound tokens people write without a separator
 _SPLIT = {"mah": ("ma", "h"), "ah": ("a", "h"), "wh": ("w", "h"), "mwh": ("mw", "h"), "cc": ("cm3",)}
-_ALIASES = {"hr": "h", "hrs": "h", "hours": "h", "hour": "h", "sec": "s", "mins": "min", "minutes": "min",
-            "days": "d", "day": "d", "degc": "°c", "℃": "°c", "ohm": "ω", "ohms": "ω", "cycles": "#", "cycle": "#",
-            "μs": "us", "µs": "us"}
+_ALIASES = {
+    "hr": "h",
+    "hrs": "h",
+    "hours": "h",
+    "hour": "h",
+    "sec": "s",
+    "mins": "min",
+    "minutes": "min",
+    "days": "d",
+    "day": "d",
+    "degc": "°c",
+    "℃": "°c",
+    "ohm": "ω",
+    "ohms": "ω",
+    "cycles": "#",
+    "cycle": "#",
+    "μs": "us",
+    "µs": "us",
+}
 _FACTOR = re.compile(r"^([^\d^+-]+?)(?:\^?([+-]?\d+))?$")
 
 ROOM_TEMPERATURE = SSLMB + "RoomTemperature"
@@ -130,12 +146,28 @@ _SCI = re.compile(rf"^\s*({_NUMBER})\s*(?:x|×|\*|·)\s*10\s*\^?\s*([+-−]?\s*\
 _POWER = re.compile(r"^\s*10\s*\^\s*([+-−]?\s*\d+)\s*$")
 _PLAIN = re.compile(rf"^\s*{_NUMBER}\s*$")
 _QUALIFIERS = {
-    "about": "about", "approximately": "about", "approx.": "about", "~": "about", "≈": "about", "ca.": "about",
-    "up to": "up to", "≤": "up to", "<=": "up to", "at most": "up to",
-    "at least": "at least", "≥": "at least", ">=": "at least",
-    "more than": "more than", ">": "more than", "over": "over", "above": "above",
-    "less than": "less than", "<": "less than", "below": "below",
-    "as low as": "as low as", "as high as": "as high as",
+    "about": "about",
+    "approximately": "about",
+    "approx.": "about",
+    "~": "about",
+    "≈": "about",
+    "ca.": "about",
+    "up to": "up to",
+    "≤": "up to",
+    "<=": "up to",
+    "at most": "up to",
+    "at least": "at least",
+    "≥": "at least",
+    ">=": "at least",
+    "more than": "more than",
+    ">": "more than",
+    "over": "over",
+    "above": "above",
+    "less than": "less than",
+    "<": "less than",
+    "below": "below",
+    "as low as": "as low as",
+    "as high as": "as high as",
 }
 
 
@@ -205,7 +237,7 @@ def amount(value: object) -> Amount | None:
     qualifier = None
     for word in sorted(_QUALIFIERS, key=len, reverse=True):
         if text.lower().startswith(word):
-            qualifier, text = _QUALIFIERS[word], text[len(word):].strip()
+            qualifier, text = _QUALIFIERS[word], text[len(word) :].strip()
             break
     m = _RANGE.match(text)
     if m:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
+from kg.core import resources
 from kg.model import evidence as ev
 from kg.model import quantity as qty
 from kg.model import scope as sc
@@ -270,7 +271,9 @@ def describe(graph: Graph, iri: str) -> FactSheet:
         definition=graph.value(iri, SKOS + "definition"),
         notes=notes,
         annotations=tuple(annotations),
-        quantities=tuple(qty.of(graph, iri)),
+        # grouped by source (the review first, then the others by key), so each source's values stand together
+        quantities=tuple(sorted(qty.of(graph, iri), key=lambda q: (q.evidence.source_keys != [resources.REVIEW_KEY],
+                                                                    q.evidence.source_keys, q.metric or ""))),
         family_quantities=tuple(family_quantities),
         links=tuple(links),
         evidence=ev.of_entity(graph, iri),

@@ -1,4 +1,5 @@
-"""Evidence: where in the review a statement stands and which cited papers it rests on, for entities and links."""
+"""Evidence: which sources state a fact, where in them it stands, and which cited works it rests on, for entities,
+numbers and links. The sources of a fact are the named graphs that hold its evidence (one graph per source)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,29 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """A source that states a fact: its key, a short label, and its DOI or address."""
+
+    key: str
+    label: str
+    doi: str | None = None
+    url: str | None = None
+    iri: str | None = None
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """Where a statement was read (``locations``), what it rests on (``references``) and who reported it."""
+    """Where a statement was read (``locations``), what it rests on (``references``), who reported it, and which
+    ``sources`` state it (several sources may state one fact)."""
 
     locations: tuple[Location, ...] = ()
     references: tuple[Reference, ...] = ()
     attributed_to: tuple[str, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def source_keys(self) -> list[str]:
+        return [s.key for s in self.sources]
 
     @property
     def reference_numbers(self) -> list[int]:
@@ -58,14 +76,32 @@ def _reference(graph: Graph, iri: str) -> Reference:
     return Reference(iri, graph.value(iri, SSLMB + "referenceNumber"), graph.label(iri))
 
 
-def _build(graph: Graph, values: dict[str, list[str]]) -> Evidence:
+def source_index(graph: Graph) -> dict[str, SourceRef]:
+    """Every source by the IRI of its named graph (built once per graph)."""
+
+    def build(g: Graph) -> dict[str, SourceRef]:
+        rows = g.select(
+            """SELECT ?g ?key ?s ?doi ?url WHERE { ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
+                 OPTIONAL { ?s bibo:doi ?doi } OPTIONAL { ?s schema:url ?url } }"""
+        )
+        return {r["g"]: SourceRef(str(r["key"]), g.label(r["s"]), r.get("doi"), r.get("url"), r["s"]) for r in rows}
+
+    return graph.memo("sources", build)
+
+
+def _sources(graph: Graph, graphs: set[str]) -> tuple[SourceRef, ...]:
+    index = source_index(graph)
+    return tuple(sorted((index[g] for g in graphs if g in index), key=lambda s: s.key))
+
+
+def _build(graph: Graph, values: dict[str, list[str]], graphs: set[str] | None = None) -> Evidence:
     locations = tuple(_location(graph, i) for i in values.get(WAS_DERIVED_FROM, []))
     refs = sorted(
         (_reference(graph, i) for i in values.get(HAD_PRIMARY_SOURCE, [])),
         key=lambda r: (r.number is None, r.number or 0, r.iri),
     )
     agents = tuple(graph.label(i) for i in values.get(WAS_ATTRIBUTED_TO, []))
-    return Evidence(locations, tuple(refs), agents)
+    return Evidence(locations, tuple(refs), agents, _sources(graph, graphs or set()))
 
 
 def of_entity(graph: Graph, iri: str) -> Evidence:
@@ -75,13 +111,17 @@ def of_entity(graph: Graph, iri: str) -> Evidence:
 
 def of_node(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Evidence:
     values: dict[str, list[str]] = {}
+    graphs: set[str] = set()
     for predicate in EVIDENCE_PREDICATES:
         for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
             if isinstance(quad.object, ox.NamedNode):
-                values.setdefault(predicate, []).append(quad.object.value)
+                if quad.object.value not in values.get(predicate, []):
+                    values.setdefault(predicate, []).append(quad.object.value)
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    graphs.add(quad.graph_name.value)
     for key in values:
         values[key].sort()
-    return _build(graph, values)
+    return _build(graph, values, graphs)
 
 
 def link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
@@ -91,21 +131,26 @@ def link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
 
 def _build_link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
     raw: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    graphs: dict[tuple[str, str, str], set[str]] = {}
+    # the named graph of each axiom is its source's; a store that keeps everything in one graph has none
     rows = graph.store.query(
-        f"""SELECT ?s ?p ?o ?ep ?ev WHERE {{
+        f"""SELECT ?s ?p ?o ?ep ?ev ?g WHERE {{
               ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ;
                   <{OWL}annotatedTarget> ?o ; ?ep ?ev .
               FILTER(?ep IN (<{WAS_DERIVED_FROM}>, <{HAD_PRIMARY_SOURCE}>, <{WAS_ATTRIBUTED_TO}>) && isIRI(?ev))
+              OPTIONAL {{ GRAPH ?g {{ ?ax <{OWL}annotatedSource> ?s }} }}
             }}"""
     )
     for row in rows:  # type: ignore[union-attr]
         key = (row["s"].value, row["p"].value, row["o"].value)
         raw.setdefault(key, {}).setdefault(row["ep"].value, []).append(row["ev"].value)
+        if row["g"] is not None:
+            graphs.setdefault(key, set()).add(row["g"].value)
     index = {}
     for key, values in raw.items():
         for k in values:
             values[k] = sorted(set(values[k]))
-        index[key] = _build(graph, values)
+        index[key] = _build(graph, values, graphs.get(key))
     return index
 
 

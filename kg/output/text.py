@@ -49,14 +49,19 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: i
 
 
 def _evidence(evidence: Any) -> str:
+    """``source: where | what it rests on``: ``wang2020: Table 2 | ref. 36``, ``obelix | doi:10.1038/nmat3066``."""
     parts = []
-    places = [loc.number or loc.label for loc in evidence.locations]
+    whole = {s.iri for s in getattr(evidence, "sources", ())}
+    places = [loc.number or loc.label for loc in evidence.locations if loc.iri not in whole]
     if places:
         parts.append("; ".join(places))
-    numbers = evidence.reference_numbers
-    if numbers:
-        parts.append("ref. " + ", ".join(str(n) for n in numbers))
-    return " | ".join(parts)
+    cited = [str(r.number) if r.number is not None else r.label for r in evidence.references]
+    if cited:
+        numbered = all(r.number is not None for r in evidence.references)
+        parts.append(("ref. " if numbered else "") + ", ".join(cited))
+    keys = ", ".join(s.key for s in getattr(evidence, "sources", ()))
+    text = " | ".join(parts)
+    return f"{keys}: {text}" if keys and text else keys or text
 
 
 def quantity_line(q: Any) -> str:

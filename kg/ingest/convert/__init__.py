@@ -54,8 +54,19 @@ def convert(graph: Any, path: str | Path, *, prior: list[Decision] | None = None
     source: Source = load(path)
     names: Names = resolve_names(graph, source, prior)
     quads, places = emit(graph, source, names)
-    counts = {section: len(source.data.get(section, [])) for section in (
-        "references", "materials", "measurements", "failure_modes", "mechanisms", "exposures", "strategies", "claims")}
+    counts = {
+        section: len(source.data.get(section, []))
+        for section in (
+            "references",
+            "materials",
+            "measurements",
+            "failure_modes",
+            "mechanisms",
+            "exposures",
+            "strategies",
+            "claims",
+        )
+    }
     counts["quads"] = len(quads)
     return Conversion(
         key=source.key,

@@ -49,7 +49,9 @@ def load(path: str | Path) -> Source:
     file = Path(path)
     doc = yamldoc.load(file)
     if not isinstance(doc.data, dict):
-        raise InputError(f"{doc.file}:1: a curation file is a mapping with a 'source:' header (see sources/schema.json)")
+        raise InputError(
+            f"{doc.file}:1: a curation file is a mapping with a 'source:' header (see sources/schema.json)"
+        )
     problems = _check(doc.data, doc.where)
     if problems:
         raise ListedInputError(_summary(problems))
@@ -98,7 +100,9 @@ def _check(data: dict[str, Any], where: Any) -> list[str]:
                 for key in unexpected or [""]:
                     at = (*path, key) if key else path
                     known = ", ".join(sorted(leaf.schema.get("properties", {})))
-                    found.append((_line(where(at)), f"{where(at)}: {_dotted(at)}: unknown key {key!r} (known: {known})"))
+                    found.append(
+                        (_line(where(at)), f"{where(at)}: {_dotted(at)}: unknown key {key!r} (known: {known})")
+                    )
                 continue
             found.append((_line(where(path)), f"{where(path)}: {_dotted(path) or 'the file'}: {_plain(leaf)}"))
     found.sort(key=lambda item: item[0])

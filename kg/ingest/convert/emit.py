@@ -16,17 +16,27 @@ import pyoxigraph as ox
 
 from kg.core.backends.union import graph_iri
 from kg.core.errors import ListedInputError, echo
-from kg.core.namespaces import BIBO, CITO, DCTERMS, OWL, PROV, QUDT, RDF, RDFS, SCHEMA, SKOS, SSLMB, XSD
-from kg.ingest import units as un
+from kg.core.namespaces import BIBO, CITO, DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, SSLMB, XSD
 from kg.ingest.convert.document import Source
 from kg.ingest.convert.names import USES, Names, new_iri
+from kg.ingest.convert.numbers import Numbers, _lit, _n
 
 _KIND_CLASS = {
-    "failure_modes": {"electrochemical": "ElectrochemicalFailure", "mechanical": "MechanicalFailure",
-                      "thermal": "ThermalFailure", "chemical": "ChemicalHazard", None: "FailureMode"},
-    "mechanisms": {"mechanical": "MechanicalMechanism", "electrochemical": "ElectrochemicalMechanism",
-                   "chemical": "ChemicalMechanism", "thermal": "ThermalMechanism", "external": "ExternalAbuse",
-                   None: "Mechanism"},
+    "failure_modes": {
+        "electrochemical": "ElectrochemicalFailure",
+        "mechanical": "MechanicalFailure",
+        "thermal": "ThermalFailure",
+        "chemical": "ChemicalHazard",
+        None: "FailureMode",
+    },
+    "mechanisms": {
+        "mechanical": "MechanicalMechanism",
+        "electrochemical": "ElectrochemicalMechanism",
+        "chemical": "ChemicalMechanism",
+        "thermal": "ThermalMechanism",
+        "external": "ExternalAbuse",
+        None: "Mechanism",
+    },
 }
 _SOURCE_CLASS = {"review": "Review", "article": "Article", "dataset": "DataSet"}
 _LICENCES = {
@@ -37,36 +47,9 @@ _LICENCES = {
     "mit": "https://opensource.org/licenses/MIT",
 }
 _SCOPES = {"typical": "TypicalOfMembers", "some": "SomeMembers", "group": "GroupAsAWhole"}
-# condition name -> (property, the quantity kind its unit must measure, the unit when none is written)
-CONDITIONS = {
-    "temperature": ("atTemperature", "http://qudt.org/vocab/quantitykind/Temperature", None),
-    "current_density": ("atCurrentDensity", "http://qudt.org/vocab/quantitykind/ElectricCurrentDensity", None),
-    "areal_capacity": ("atArealCapacity", SSLMB + "ArealCapacity", None),
-    "duration": ("overDuration", "http://qudt.org/vocab/quantitykind/Time", None),
-    "cycles": ("afterCycles", "http://qudt.org/vocab/quantitykind/Count", "#"),
-    "c_rate": ("atCRate", SSLMB + "CRate", "C"),
-    "pressure": ("atPressure", "http://qudt.org/vocab/quantitykind/Pressure", None),
-    "voltage": ("atVoltage", "http://qudt.org/vocab/quantitykind/Voltage", None),
-}
 
 
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-def _lit(value: Any, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
-    if lang:
-        return ox.Literal(str(value), language=lang)
-    if datatype:
-        return ox.Literal(str(value), datatype=_n(datatype))
-    return ox.Literal(str(value))
-
-
-def _num(value: float) -> ox.Literal:
-    return ox.Literal(repr(float(value)), datatype=_n(XSD + "double"))
-
-
-class Emitter:
+class Emitter(Numbers):
     """Builds the quads of one source's graph; :meth:`run` returns them in order."""
 
     def __init__(self, graph: Any, source: Source, names: Names) -> None:
@@ -128,8 +111,12 @@ class Emitter:
             self.add(s, DCTERMS + "license", _n(_LICENCES.get(licence.lower(), licence)))
         else:
             self.add(s, SKOS + "editorialNote", _lit(f"Licence as the curation file gives it: {licence}.", lang="en"))
-        for key, prop in (("journal", DCTERMS + "isPartOf"), ("publisher", DCTERMS + "publisher"),
-                          ("version", OWL + "versionInfo"), ("attribution", DCTERMS + "bibliographicCitation")):
+        for key, prop in (
+            ("journal", DCTERMS + "isPartOf"),
+            ("publisher", DCTERMS + "publisher"),
+            ("version", OWL + "versionInfo"),
+            ("attribution", DCTERMS + "bibliographicCitation"),
+        ):
             if h.get(key):
                 self.add(s, prop, _lit(h[key]))
         if h.get("curated"):
@@ -149,13 +136,18 @@ class Emitter:
             return self.source_iri, None
         if isinstance(where, dict) and set(where) == {"row"}:
             return self.source_iri, str(where["row"])
-        text = where if isinstance(where, str) else ", ".join(
-            f"{k.replace('_', ' ')} {v}" for k, v in where.items() if k != "sentence_start"
+        text = (
+            where
+            if isinstance(where, str)
+            else ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in where.items() if k != "sentence_start")
         )
         start = where.get("sentence_start") if isinstance(where, dict) else None
         key = text + (f" | {start}" if start else "")
         if key not in self.parts:
-            iri = new_iri(self.key, "part_" + (text or "text") + ("_" + hashlib.sha1(key.encode()).hexdigest()[:6] if start else ""))
+            iri = new_iri(
+                self.key,
+                "part_" + (text or "text") + ("_" + hashlib.sha1(key.encode()).hexdigest()[:6] if start else ""),
+            )
             self.parts[key] = iri
             node = _n(iri)
             self.add(node, RDF + "type", _n(OWL + "NamedIndividual"))
@@ -202,7 +194,9 @@ class Emitter:
             iri = self.work(item["number"])
             node = _n(iri)
             # a listed reference is no longer a bare number: take back the damaged flag, add what is known
-            self.quads = [q for q in self.quads if not (q.subject == node and q.predicate.value == SSLMB + "damagedEntry")]
+            self.quads = [
+                q for q in self.quads if not (q.subject == node and q.predicate.value == SSLMB + "damagedEntry")
+            ]
             if item.get("doi"):
                 self.add(node, BIBO + "doi", _lit(str(item["doi"]).lower()))
             if item.get("citation"):
@@ -265,7 +259,9 @@ class Emitter:
         self.claims()
         self.metrics()
         if self.problems:
-            raise ListedInputError(f"{len(self.problems)} problem(s), nothing was written:\n" + "\n".join(self.problems))
+            raise ListedInputError(
+                f"{len(self.problems)} problem(s), nothing was written:\n" + "\n".join(self.problems)
+            )
         return _dedupe(self.quads)
 
     def entities(self) -> None:
@@ -328,110 +324,6 @@ class Emitter:
         other = exact_label(self.graph, name)
         return name if other in (None, iri) else f"{name} ({self.key})"
 
-    def quantity(self, iri: str, item: dict[str, Any], label: str, path: tuple) -> None:
-        node = _n(iri)
-        where = self.source.where(path)
-        self.places[iri] = where
-        self.add(node, RDF + "type", _n(OWL + "NamedIndividual"))
-        self.add(node, RDF + "type", _n(QUDT + "QuantityValue"))
-        self.add(node, RDFS + "label", _lit(label, lang="en"))
-        metric = self.names.iri(str(item["property"]), ("metric",))
-        self.add(node, SSLMB + "metric", _n(metric))
-        unit = un.find_unit(self.graph, str(item["unit"]))
-        if unit is None:
-            self.problems.append(
-                f"{where}: unknown unit {echo(item['unit'])}; the graph knows: {', '.join(un.known_symbols(self.graph))}"
-            )
-            return
-        kinds = set(unit.kinds)
-        known = self.metric_kinds.get(metric, set())
-        kind = sorted(kinds & known) or sorted(kinds)
-        if known and not kinds & known:
-            self.problems.append(
-                f"{where}: {echo(item['unit'])} does not measure {echo(item['property'])} "
-                f"(its numbers are in units of {', '.join(sorted(shorten_kind(k) for k in known))})"
-            )
-            return
-        if not kind:
-            self.problems.append(f"{where}: the unit {echo(item['unit'])} has no quantity kind in the graph")
-            return
-        self.add(node, QUDT + "hasUnit", _n(unit.iri))
-        self.add(node, QUDT + "hasQuantityKind", _n(kind[0]))
-        values = {k: un.number(item[k]) for k in ("value", "min", "max") if k in item}
-        for k, v in values.items():
-            if v is None:
-                self.problems.append(f"{self.source.where((*path, k))}: {echo(item[k])} is not a number")
-                return
-        qualifier = item.get("qualifier")
-        if "value" not in values and len(values) == 1:
-            # a bound ("<1E-10") is one number with its qualifier, as the graph writes "less than 0.5"
-            (end, bound), = values.items()
-            values = {"value": bound}
-            qualifier = qualifier or ("up to" if end == "max" else "at least")
-        for k, prop in (("value", QUDT + "value"), ("min", SCHEMA + "minValue"), ("max", SCHEMA + "maxValue")):
-            if values.get(k) is not None:
-                self.add(node, prop, _num(values[k]))  # type: ignore[arg-type]
-        if qualifier:
-            self.add(node, SSLMB + "qualifier", _lit(qualifier))
-        # the number as the source writes it: given, or as the curator typed it
-        unit_text = "" if str(item["unit"]).strip() in ("", "1") else f" {item['unit']}"
-        printed = item.get("printed") or " to ".join(str(item[k]) for k in ("value", "min", "max") if k in item) + unit_text
-        self.add(node, SSLMB + "printedAs", _lit(printed.strip()))
-        if item.get("space_group"):
-            self.add(node, SSLMB + "spaceGroup", _lit(item["space_group"]))
-        for name, code in sorted((item.get("identifiers") or {}).items()):
-            self.add(node, DCTERMS + "identifier", _lit(f"{name}:{code}"))
-        self.conditions(node, item.get("conditions") or {}, (*path, "conditions"))
-        self.evidence(node, item)
-        self.scope(node, item, ("measurements",))
-
-    def conditions(self, node: ox.NamedNode, conditions: dict[str, Any], path: tuple) -> None:
-        for name, value in sorted(conditions.items()):
-            where = self.source.where((*path, name))
-            if name == "atmosphere":
-                self.add(node, SSLMB + "atmosphere", _lit(value))
-                continue
-            prop, kind, default_unit = CONDITIONS[name]
-            amount = un.amount(value)
-            if amount is None:
-                self.problems.append(f"{where}: {echo(value)} is not a value with a unit (e.g. '25 °C')")
-                continue
-            if amount.regime is not None:
-                if name != "temperature":
-                    self.problems.append(f"{where}: {echo(value)} is a temperature, not a {name.replace('_', ' ')}")
-                    continue
-                self.add(node, SSLMB + "underCondition", _n(amount.regime))
-                continue
-            unit = un.find_unit(self.graph, amount.unit or default_unit or "", kind)
-            if unit is None or kind not in unit.kinds:
-                self.problems.append(
-                    f"{where}: {echo(value)}: no unit of {name.replace('_', ' ')} is written "
-                    f"{echo(amount.unit)} (known: {', '.join(un.known_symbols(self.graph))})"
-                )
-                continue
-            cond = self.blank("condition", node.value, name)
-            self.add(node, SSLMB + prop, cond)
-            self.add(cond, RDF + "type", _n(QUDT + "QuantityValue"))
-            self.add(cond, QUDT + "hasUnit", _n(unit.iri))
-            self.add(cond, QUDT + "hasQuantityKind", _n(kind))
-            for v, p in ((amount.value, QUDT + "value"), (amount.minimum, SCHEMA + "minValue"),
-                         (amount.maximum, SCHEMA + "maxValue")):
-                if v is not None:
-                    self.add(cond, p, _num(v))
-            if amount.qualifier:
-                self.add(cond, SSLMB + "qualifier", _lit(amount.qualifier))
-
-    def measurements(self) -> None:
-        for i, item in enumerate(self.source.data.get("measurements", [])):
-            if "of" not in item:
-                self.problems.append(f"{self.source.where(('measurements', i))}: a measurement says what it is 'of'")
-                continue
-            owner = self.names.iri(str(item["of"]), USES[("measurements", "of")])
-            iri = new_iri(self.key, item.get("id") or f"m{i + 1}")
-            label = item.get("label") or f"{self.graph.label(owner) if owner not in self.names.created else self.names.created[owner][1]} {item['property']} ({self.key} {item.get('id') or i + 1})"
-            self.add(_n(owner), SSLMB + "hasQuantity", _n(iri))
-            self.quantity(iri, item, label, ("measurements", i))
-
     def exposures(self) -> None:
         for i, item in enumerate(self.source.data.get("exposures", [])):
             holder = self.names.iri(str(item["material"]), USES[("exposures", "material")])
@@ -451,18 +343,33 @@ class Emitter:
             for category in categories:
                 self.add(_n(iri), SSLMB + "hasCategory", _n(category))
             if iri in self.names.created and not categories:
-                known = ", ".join(sorted(self.graph.label(r["c"]) for r in self.graph.select(
-                    "SELECT ?c WHERE { ?c a sslmb:StrategyCategory }")))
-                self.problems.append(f"{self.source.where(('strategies', i, 'name'))}: the new strategy "
-                                     f"{echo(item['name'])} needs a category (one of: {known})")
+                known = ", ".join(
+                    sorted(
+                        self.graph.label(r["c"])
+                        for r in self.graph.select("SELECT ?c WHERE { ?c a sslmb:StrategyCategory }")
+                    )
+                )
+                self.problems.append(
+                    f"{self.source.where(('strategies', i, 'name'))}: the new strategy "
+                    f"{echo(item['name'])} needs a category (one of: {known})"
+                )
             for j, outcome in enumerate(item.get("outcomes", [])):
                 node = new_iri(self.key, outcome.get("id") or f"s{i + 1}_outcome{j + 1}")
-                label = outcome.get("label") or f"{item['name']} {outcome['property']} ({self.key} {outcome.get('id') or f'{i + 1}.{j + 1}'})"
+                label = (
+                    outcome.get("label")
+                    or f"{item['name']} {outcome['property']} ({self.key} {outcome.get('id') or f'{i + 1}.{j + 1}'})"
+                )
                 self.add(_n(iri), SSLMB + "hasOutcome", _n(node))
                 if outcome.get("of"):
-                    self.add(_n(node), SSLMB + "ofMaterial", _n(self.names.iri(str(outcome["of"]), USES[("outcomes", "of")])))
-                self.quantity(node, {**{"where": item.get("where"), "refs": item.get("refs", [])}, **outcome}, label,
-                              ("strategies", i, "outcomes", j))
+                    self.add(
+                        _n(node), SSLMB + "ofMaterial", _n(self.names.iri(str(outcome["of"]), USES[("outcomes", "of")]))
+                    )
+                self.quantity(
+                    node,
+                    {**{"where": item.get("where"), "refs": item.get("refs", [])}, **outcome},
+                    label,
+                    ("strategies", i, "outcomes", j),
+                )
 
     def claims(self) -> None:
         for i, item in enumerate(self.source.data.get("claims", [])):
@@ -485,12 +392,13 @@ class Emitter:
             self.add(node, RDF + "type", _n(OWL + "NamedIndividual"))
             self.add(node, RDF + "type", _n(SSLMB + "Metric"))
             self.add(node, RDFS + "label", _lit(self.unique_label(text, iri), lang="en"))
-            self.add(node, SKOS + "definition", _lit(f"A property {self.short()} reports under this name; added "
-                                                     "when that source was curated.", lang="en"))
-
-
-def shorten_kind(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
+            self.add(
+                node,
+                SKOS + "definition",
+                _lit(
+                    f"A property {self.short()} reports under this name; added when that source was curated.", lang="en"
+                ),
+            )
 
 
 def _listed(value: Any) -> list[Any]:

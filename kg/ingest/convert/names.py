@@ -50,8 +50,13 @@ USES: dict[tuple[str, str], tuple[str, ...]] = {
     ("claims", "supports"): ("claim",),
     ("claims", "contradicts"): ("claim",),
 }
-_LOCAL_KIND = {"materials": "material", "failure_modes": "failure mode", "mechanisms": "mechanism",
-               "strategies": "strategy", "claims": "claim"}
+_LOCAL_KIND = {
+    "materials": "material",
+    "failure_modes": "failure mode",
+    "mechanisms": "mechanism",
+    "strategies": "strategy",
+    "claims": "claim",
+}
 
 
 class Unresolved(ListedInputError):
@@ -112,8 +117,14 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
             names.decisions.append((where, decision))
             if decision.outcome == AMBIGUOUS:
                 generated = str(item.get("id")) in source.generated
-                hint = (f" (a generated material: decide it in {source.doc.file} under 'decisions:' with "
-                        f"'- name: {item['name']}' and 'same_as:' or 'new: true')") if generated else ""
+                hint = (
+                    (
+                        f" (a generated material: decide it in {source.doc.file} under 'decisions:' with "
+                        f"'- name: {item['name']}' and 'same_as:' or 'new: true')"
+                    )
+                    if generated
+                    else ""
+                )
                 problems.append(_ask(where, item["name"], decision) + hint)
                 pending.update({str(item.get("id")), item["name"]})
                 continue
@@ -145,8 +156,11 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
             problems.append(
                 f"{source.where(path)}: {echo(text)} is a {hit[0]} of this file, but {field_name} takes "
                 f"{' or '.join(kinds or ())}"
-                + (" (a mechanism 'causes' a failure mode and 'contributes_to' another mechanism)"
-                   if field_name in ("contributes to", "causes") else "")
+                + (
+                    " (a mechanism 'causes' a failure mode and 'contributes_to' another mechanism)"
+                    if field_name in ("contributes to", "causes")
+                    else ""
+                )
             )
             return
         decision = resolver.resolve(Mention(name=text, kinds=kinds))
