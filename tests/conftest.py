@@ -16,3 +16,12 @@ def graph() -> kg.KnowledgeGraph:
 def validation(graph):
     """One pySHACL run over the shipped graph, shared by the tests that inspect its results."""
     return graph.validate()
+
+
+@pytest.fixture(scope="session")
+def review_graph() -> kg.KnowledgeGraph:
+    """The ontology and the review's own facts only (its named graph), without the other sources: what the tests
+    written from a reading of the review compare against."""
+    from kg.core import resources
+
+    return kg.load(resources.ontology_file(), *resources.instance_files(), data=False)

@@ -68,7 +68,7 @@ def test_json_structure_is_stable(graph):
         "scope_as_printed",
         "exceptions",
     ]
-    assert list(link["evidence"]) == ["locations", "references", "attributed_to"]
+    assert list(link["evidence"]) == ["locations", "references", "attributed_to", "sources"]
 
 
 def test_show_cli_json_for_llzo():

@@ -16,7 +16,8 @@ def cmd_stats(args) -> int:
     summary = [
         ["triples", s.triples],
         ["named entities", s.entities],
-        ["references (numbered)", s.references],
+        ["sources", len(s.sources)],
+        ["cited works", s.references],
         ["mitigation strategies", s.strategies],
         ["failure modes", s.failure_modes],
         ["mechanisms", s.mechanisms],
@@ -28,6 +29,11 @@ def cmd_stats(args) -> int:
         ["uncertain readings marked", s.uncertain_readings],
     ]
     print_table(["what", "count"], summary)
+    print()
+    print_table(
+        ["source", "statements", "entities", "numbers", "cited works"],
+        [[c.key, c.statements, c.entities, c.quantities, c.cited_works] for c in s.sources],
+    )
     print()
     print_table(["class", "individuals"], [[c.label, c.count] for c in s.classes])
     return 0

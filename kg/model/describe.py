@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
 from kg.core import resources
+from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
 from kg.model import evidence as ev
 from kg.model import quantity as qty
 from kg.model import scope as sc

@@ -123,8 +123,8 @@ def _read_statements(graph: Graph, family: str) -> list[Statement]:
             if isinstance(quad.subject, ox.NamedNode):
                 other = quad.subject.value
                 out.append(_statement(graph, family, relation, other, "in", axioms.get((other, relation, family), {})))
-    out.sort(key=lambda s: (s.relation, s.other))
-    return out
+    unique = {(s.relation, s.other, s.direction): s for s in out}  # one statement made by several sources
+    return sorted(unique.values(), key=lambda s: (s.relation, s.other))
 
 
 def _axiom(graph: Graph, axiom: object) -> dict[tuple[str, str, str], dict[str, list[str]]]:
@@ -215,7 +215,12 @@ def judge(graph: Graph, iri: str, statement: Statement, families: list[str] | No
                     if qty.read(graph, ox.NamedNode(other.other)).metric == criterion.metric:
                         return Inheritance(statement, False, SUPERSEDED, f"by {graph.label(nearer)}")
     if criterion is not None and criterion.metric:
+        # only the member's numbers from the same source contradict a statement; another source's value outside a
+        # range is evidence to weigh (sslmb compare), not a sign that the statement's scope is wrong
+        said_by = set(criterion.evidence.source_keys)
         for own in own_quantities(graph, iri):
+            if said_by and own.evidence.sources and not said_by & set(own.evidence.source_keys):
+                continue
             if own.metric == criterion.metric:
                 found = contradiction(graph, criterion, own)
                 if found:

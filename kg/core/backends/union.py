@@ -38,7 +38,11 @@ class UnionStore:
         return getattr(self.store, name)
 
     def __len__(self) -> int:
-        return len(self.store)
+        """The triples of the union, each once (a triple several sources state counts once)."""
+        if next(iter(self.store.named_graphs()), None) is None:
+            return len(self.store)
+        query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        return int(next(iter(self.query(query)))["n"].value)  # type: ignore[index]
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return iter(self.store)
