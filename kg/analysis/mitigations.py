@@ -43,6 +43,7 @@ class Mitigation:
     score: float
     score_explained: str
     counted_outcomes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 def mitigations(graph: Graph, target: str, *, max_hops: int = 3) -> list[Mitigation]:
@@ -94,16 +95,20 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
             applies = tuple(
                 sorted(graph.label(o.value) for o in graph.objects(strategy, APPLIES_TO) if isinstance(o, ox.NamedNode))
             )
-            # Fewer causal steps always rank first: the evidence bonus (at most 0.08) is smaller than the
-            # smallest gap between hop levels (1/3 - 1/4); within a level, relevant numbers and references decide.
-            n_out, n_ref = min(len(counted), 2), min(len(refs), 4)
-            score = 1.0 / (1 + hops) + 0.02 * n_out + 0.01 * n_ref
+            # the sources that state the strategy's mitigation link (several sources: independent support)
+            sources = tuple(sorted({s.key for s in (*steps[0].evidence.sources, *strategy_ev.sources)}))
+            # Fewer causal steps always rank first: the evidence bonus (at most 0.03 + 0.032 + 0.02 = 0.082) is
+            # smaller than the smallest gap between hop levels (1/3 - 1/4); within a level, relevant numbers, more
+            # sources and more references decide.
+            n_out, n_ref, n_src = min(len(counted), 2), min(len(refs), 4), min(max(len(sources) - 1, 0), 2)
+            score = 1.0 / (1 + hops) + 0.015 * n_out + 0.008 * n_ref + 0.01 * n_src
             bearing = f" bearing on {'it' if hops == 0 else 'its route'}"
             listed = f" [{'; '.join(counted)}]" if counted else ""
             explained = (
                 f"{'direct' if hops == 0 else f'{hops} causal step(s) upstream'} ({1.0 / (1 + hops):.2f})"
-                f" + {n_out} quantitative outcome(s){bearing} x 0.02{listed}"
-                f" + {n_ref} independent reference(s) x 0.01"
+                f" + {n_out} quantitative outcome(s){bearing} x 0.015{listed}"
+                f" + {n_ref} independent reference(s) x 0.008"
+                f" + {n_src} further source(s) x 0.01 [{', '.join(sources) or 'none recorded'}]"
             )
             found = Mitigation(
                 strategy,
@@ -118,6 +123,7 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
                 round(score, 3),
                 explained,
                 counted,
+                sources,
             )
             if strategy not in best or found.score > best[strategy].score:
                 best[strategy] = found

@@ -29,6 +29,7 @@ def cmd_mitigations(args) -> int:
                 m.hops,
                 m.strategy_label,
                 " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
+                ", ".join(m.sources),
                 ", ".join(map(str, m.references)),
                 "; ".join(m.outcomes),
             ]
@@ -37,7 +38,7 @@ def cmd_mitigations(args) -> int:
         ]
         print(("\n" if n else "") + f"{target.label} [{target.kind}] <{target.iri}>, from {args.target!r}:")
         if rows:
-            print_table(["score", "hops", "strategy", "through", "refs", "outcomes"], rows)
+            print_table(["score", "hops", "strategy", "through", "sources", "refs", "outcomes"], rows)
         else:
             print("  no strategy mitigates it or its causes within --max-hops")
     return 0 if found else 1
