@@ -1,6 +1,6 @@
 """Synthetic growth of the sslmb graph: N-Triples shaped like the shipped data, the way more papers would add it.
 
-    python benchmarks/synth.py --triples 1e6 [--seed 0] -o synth-1e6.nt     # shipped + output ~ 1e6 triples
+    python benchmarks/synth.py --triples 1e6 [--seed 0] -o synth-1e6.nq     # shipped + output ~ 1e6 triples
     python benchmarks/synth.py --extra 1e4 -o synth.nt                       # exactly ~1e4 synthetic triples
 
 Each synthetic source is a review (``sslmb:Review``) with its own sections, table, figures and reference list
@@ -12,10 +12,12 @@ mechanism feeding the causal chain. Every link carries an ``owl:Axiom`` with ``p
 the synthetic review) and ``prov:hadPrimarySource``; every entity says where it was read. Labels are generated
 ("Synthetic garnet 000042"), never taken from the review.
 
-Primary sources are the review's own numbered references (``sslmb:Ref1`` ... ``sslmb:Ref95``): the shapes
-allow a primary source only among ``sslmb:CitedWork``, whose reference numbers run from 1 to 95 and are unique
-across the graph, so a second reference list cannot be numbered. The synthetic reviews' bibliographies are
-therefore plain publications, and the facts rest on the shipped references.
+Written as N-Quads (``-o FILE.nq``), each synthetic review is a source of its own, as `sslmb add` makes one:
+its statements sit in the named graph ``https://w3id.org/sslmb/graph/synth<id>``, its record gives its
+``sslmb:sourceKey`` and ``sslmb:factsInGraph``, its bibliography is a numbered list of ``sslmb:CitedWork``
+records (numbers are unique per citing source), and its facts rest on those works. Written as N-Triples
+(``-o FILE.nt``, the older form), everything goes into one graph, the bibliographies are plain publications and the
+facts rest on the review's numbered references (``sslmb:Ref1`` ... ``sslmb:Ref95``).
 
 The output is deterministic (same seed and shipped data, same bytes), streamed to disk (memory stays flat
 whatever the size) and written atomically. The data pass the shipped SHACL shapes and the quality checks.
@@ -45,6 +47,7 @@ QUDT = "http://qudt.org/schema/qudt/"
 UNIT = "http://qudt.org/vocab/unit/"
 QK = "http://qudt.org/vocab/quantitykind/"
 SCHEMA = "https://schema.org/"
+GRAPH_BASE = "https://w3id.org/sslmb/graph/"
 
 
 def _i(iri: str) -> str:
@@ -388,14 +391,16 @@ def typed(lexical: str, datatype: str) -> str:
 class Writer:
     """Buffered N-Triples output that counts what it writes and names blank nodes deterministically."""
 
-    def __init__(self, fh) -> None:
+    def __init__(self, fh, quads: bool = False) -> None:
         self.fh = fh
+        self.quads = quads  # N-Quads: each synthetic source's statements in its own named graph
+        self.graph = ""  # the named graph being written (N-Quads only), as " <iri>"
         self.triples = 0
         self._blank = 0
         self._buffer: list[str] = []
 
     def add(self, s: str, p: str, o: str) -> None:
-        self._buffer.append(f"{s} {p} {o} .\n")
+        self._buffer.append(f"{s} {p} {o}{self.graph} .\n")
         self.triples += 1
         if len(self._buffer) >= 16384:
             self.flush()
@@ -507,7 +512,14 @@ class Grower:
         year = r.randint(2018, 2025)
         authors = self.people(3, 6)
         topic = r.choice(TOPICS)
+        per_source = w.quads
+        if per_source:  # a source of its own: its statements in its graph, its record saying which graph
+            graph = f"{GRAPH_BASE}synth{rid}"
+            w.graph = f" <{graph}>"
         self.entity(review, [S("Review")], f"Synthetic review {rid}", None, [], [])
+        if per_source:
+            w.add(review, S("sourceKey"), plain(f"synth{rid}"))
+            w.add(review, S("factsInGraph"), _i(graph))
         w.add(review, TITLE, en(f"Synthetic review {rid} on {topic}"))
         w.add(review, DOI, plain(f"10.5555/sslmb-synth.{rid}"))
         w.add(review, S("publishedIn"), journal)
@@ -547,6 +559,7 @@ class Grower:
         where = sections + figures
 
         # its bibliography: new publications, cited by the review
+        bibliography: list[str] = []
         for k in range(1, r.randint(6, 14) + 1):
             pub = S(f"SynthReview{rid}_Ref{k}")
             pub_journal, abbreviation = r.choice(self.journals)
@@ -555,7 +568,12 @@ class Grower:
             volume, first = r.randint(1, 150), r.randint(1, 12000)
             last = first + r.randint(3, 15)
             label = f"Synthetic ref. {k} of review {rid}: {pub_authors[0].split()[-1]} et al. {pub_year}"
-            self.entity(pub, [S("Publication")], label, None, [reference_list], [])
+            if per_source:  # numbered within its own source, as a curation file's references are
+                self.entity(pub, [S("CitedWork")], label, None, [reference_list], [])
+                w.add(pub, S("referenceNumber"), typed(str(k), "integer"))
+                bibliography.append(pub)
+            else:
+                self.entity(pub, [S("Publication")], label, None, [reference_list], [])
             w.add(pub, S("firstAuthor"), plain(pub_authors[0]))
             for author in pub_authors:
                 w.add(pub, CREATOR, plain(author))
@@ -570,7 +588,9 @@ class Grower:
             w.add(review, CITES, pub)
 
         # the literature its facts rest on: a handful of the shipped numbered references
-        literature = r.sample(self.refs, r.randint(3, 8))
+        # (a source of its own rests on works it cites itself: a fact may not rest on another source's reference)
+        pool = bibliography if per_source else self.refs
+        literature = r.sample(pool, min(len(pool), r.randint(3, 8)))
         group_n = self.next_id("groups")
         group = S(f"SynthGroup{group_n:06d}")
         self.entity(
@@ -948,7 +968,7 @@ def generate(path: Path, extra: int, seed: int, refs: list[str], journals: list[
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            out = Writer(fh)
+            out = Writer(fh, quads=path.suffix == ".nq")
             grower = Grower(out, seed, refs, journals)
             while out.triples < extra:
                 grower.review()
@@ -973,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--triples", type=_count, help="size of the full graph (shipped + synthetic), e.g. 1e6")
     size.add_argument("--extra", type=_count, help="number of synthetic triples to write, e.g. 1e4")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("-o", "--output", type=Path, required=True, help="the N-Triples file to write")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the file to write: .nq (one named graph per synthetic source) or .nt (one graph)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()

@@ -48,7 +48,10 @@ def validate(
     from rdflib.term import BNode, Literal, URIRef
 
     data_nt = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-    extra_nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    from kg.core.backends.union import UnionStore
+
+    # the extra files' triples in every graph they name (a data set in N-Quads or TriG keeps its sources apart)
+    extra_nt = UnionStore(store).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     data = _to_rdflib(data_nt + b"\n" + extra_nt, "nt")
 
     shape_paths = [Path(p) for p in shapes] if shapes is not None else resources.shape_files()
