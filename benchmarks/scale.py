@@ -128,7 +128,23 @@ def peak_mb() -> float:
 def rdf_format(path: Path):
     import pyoxigraph as ox
 
-    return ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
+    return {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(
+        path.suffix, ox.RdfFormat.TURTLE
+    )
+
+
+def rdflib_graph(files: list[Path]):
+    """The files' triples in one rdflib graph: the union of every named graph (sources, synthetic sources)."""
+    import rdflib
+
+    formats = {".nt": "nt", ".nq": "nquads", ".trig": "trig"}
+    dataset = rdflib.Dataset(default_union=True)
+    for f in files:
+        dataset.parse(str(f), format=formats.get(f.suffix, "turtle"))
+    graph = rdflib.Graph()
+    for triple in dataset.triples((None, None, None)):
+        graph.add(triple)
+    return graph
 
 
 class Timeout(Exception):
@@ -219,9 +235,7 @@ def child_load(spec: dict) -> dict:
         import rdflib
 
         started = time.perf_counter()
-        graph = rdflib.Graph()
-        for f in files:
-            graph.parse(str(f), format="nt" if f.suffix == ".nt" else "turtle")
+        graph = rdflib_graph(files)
         triples = len(graph)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": peak_mb(), "triples": triples}
@@ -287,9 +301,7 @@ def child_work(spec: dict) -> dict:
     else:
         import rdflib
 
-        graph = rdflib.Graph()
-        for f in files:
-            graph.parse(str(f), format="nt" if f.suffix == ".nt" else "turtle")
+        graph = rdflib_graph(files)
     opened_mb = peak_mb()
 
     # ---- stored queries
@@ -307,7 +319,7 @@ def child_work(spec: dict) -> dict:
                 subs = _bindings_ox(q["bindings"]) or None
 
                 def fn(text=text, subs=subs):
-                    return len([tuple(s) for s in store.query(text, prefixes=prefixes, substitutions=subs)])
+                    return len([tuple(s) for s in store.query(text, prefixes=prefixes, substitutions=subs, use_default_graph_as_union=True)])
 
             else:
                 init = _bindings_rdflib(q["bindings"])
@@ -354,7 +366,7 @@ def child_work(spec: dict) -> dict:
                     subs = {ox.Variable(var): ox.NamedNode(iri)}
 
                     def fn(sparql=sparql, subs=subs):
-                        return len([tuple(s) for s in store.query(sparql, prefixes=prefixes, substitutions=subs)])
+                        return len([tuple(s) for s in store.query(sparql, prefixes=prefixes, substitutions=subs, use_default_graph_as_union=True)])
 
                 else:
                     init = {rdflib.Variable(var): rdflib.URIRef(iri)}
@@ -458,9 +470,7 @@ def child_validate(spec: dict) -> dict:
 
     from kg.core import resources
 
-    data = rdflib.Graph()
-    for f in files:
-        data.parse(str(f), format="nt" if f.suffix == ".nt" else "turtle")
+    data = rdflib_graph(files)
     shapes = rdflib.Graph()
     for f in resources.shape_files():
         shapes.parse(str(f), format="turtle")
@@ -521,7 +531,7 @@ def prepare_data(scale: int, workdir: Path, shipped: int) -> Path | None:
     extra = scale - shipped
     if extra <= 0:
         return None
-    out = workdir / f"synth-{scale_label(scale)}.nt"
+    out = workdir / f"synth-{scale_label(scale)}.nq"
     if not out.exists():
         subprocess.run([sys.executable, str(SYNTH), "--triples", str(scale), "--seed", "0", "-o", str(out)], check=True)
     return out
