@@ -37,9 +37,28 @@ if TYPE_CHECKING:
     from kg.core.graph import Graph
 
 __all__ = [
-    "ABOVE", "AGREE", "BELOW", "DISAGREE", "INSIDE", "NOT_COMPARABLE", "NOT_COVERED", "POSITIONS", "SAME_EVIDENCE",
-    "TOLERANCES", "UNDETERMINED", "Comparison", "Paper", "Placement", "Range", "Summary", "Tolerance", "Value",
-    "Verdict", "compare", "judge_pair", "members",
+    "ABOVE",
+    "AGREE",
+    "BELOW",
+    "DISAGREE",
+    "INSIDE",
+    "NOT_COMPARABLE",
+    "NOT_COVERED",
+    "POSITIONS",
+    "SAME_EVIDENCE",
+    "TOLERANCES",
+    "UNDETERMINED",
+    "Comparison",
+    "Paper",
+    "Placement",
+    "Range",
+    "Summary",
+    "Tolerance",
+    "Value",
+    "Verdict",
+    "compare",
+    "judge_pair",
+    "members",
 ]
 
 SUBJECT_KINDS = ("electrolyte", "electrolyte family", "material")
@@ -192,10 +211,18 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
         also = f"; both rest on {paper}" if paper else ""
         return Verdict(a.id, b.id, NOT_COMPARABLE, _round(ratio), differs + also)
     if paper is not None:
-        return Verdict(a.id, b.id, SAME_EVIDENCE, _round(ratio),
-                       f"both rest on {paper}: one piece of evidence, not independent support")
-    unstated = [f"temperature not stated by {v.id}" for v, w in ((a, b), (b, a))
-                if v.temperature is None and w.temperature is not None]
+        return Verdict(
+            a.id,
+            b.id,
+            SAME_EVIDENCE,
+            _round(ratio),
+            f"both rest on {paper}: one piece of evidence, not independent support",
+        )
+    unstated = [
+        f"temperature not stated by {v.id}"
+        for v, w in ((a, b), (b, a))
+        if v.temperature is None and w.temperature is not None
+    ]
     note = f" ({'; '.join(unstated)})" if unstated else ""
     bound = a.value is None or b.value is None
     if tol.factor:
@@ -210,7 +237,7 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
         agree = overlap or gap <= (tol.absolute or 0.0)
         how = f"{gap:g} {a.unit} apart"
     if bound:
-        how = ("consistent with the bound" if overlap else f"{how}, beyond the bound")
+        how = "consistent with the bound" if overlap else f"{how}, beyond the bound"
     verdict = AGREE if agree else DISAGREE
     reason = f"{how}, {'' if agree else 'not '}{tol}{note}" if not overlap or not bound else how + note
     return Verdict(a.id, b.id, verdict, _round(ratio), reason)
@@ -276,38 +303,61 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
     values = [read_value(graph, q, m, target, symbol) for m, q in found]
     values = [v for v in values if v.value is not None or v.minimum is not None or v.maximum is not None]
     if not values:
-        raise KGError(f"no value of {graph.label(metric_iri)!r} for {graph.label(subject_iri)!r} converts to "
-                      f"{symbol or 'one unit'} ({len(found)} found, in units {sorted(set(map(str, kinds)))})")
+        raise KGError(
+            f"no value of {graph.label(metric_iri)!r} for {graph.label(subject_iri)!r} converts to "
+            f"{symbol or 'one unit'} ({len(found)} found, in units {sorted(set(map(str, kinds)))})"
+        )
     values.sort(key=lambda v: (v.source, v.material_label, -(v.value if v.value is not None else v.interval[1]), v.id))
-    pairs = [] if family_mode else [judge_pair(a, b, tol) for i, a in enumerate(values) for b in values[i + 1:]]
+    pairs = [] if family_mode else [judge_pair(a, b, tol) for i, a in enumerate(values) for b in values[i + 1 :]]
     ranges, placements = place(graph, subject_iri, metric_iri, values, target, symbol)
     reviews = {s.key for s in sources(graph) if s.kind == "review"}
     summary = _summary(values, pairs, placements, reviews, tol, symbol, family_mode)
     return Comparison(
-        subject=subject_iri, subject_label=graph.label(subject_iri), mode="family" if family_mode else "material",
-        metric=metric_iri, metric_label=graph.label(metric_iri), unit=symbol, tolerance=str(tol),
-        values=tuple(values), pairs=tuple(pairs), ranges=tuple(ranges), placements=tuple(placements),
+        subject=subject_iri,
+        subject_label=graph.label(subject_iri),
+        mode="family" if family_mode else "material",
+        metric=metric_iri,
+        metric_label=graph.label(metric_iri),
+        unit=symbol,
+        tolerance=str(tol),
+        values=tuple(values),
+        pairs=tuple(pairs),
+        ranges=tuple(ranges),
+        placements=tuple(placements),
         summary=summary,
     )
 
 
-def _summary(values: list[Value], pairs: list[Verdict], placements: list[Placement], reviews: set[str],
-             tol: Tolerance, unit: str, family_mode: bool) -> Summary:
+def _summary(
+    values: list[Value],
+    pairs: list[Verdict],
+    placements: list[Placement],
+    reviews: set[str],
+    tol: Tolerance,
+    unit: str,
+    family_mode: bool,
+) -> Summary:
     groups = evidence_groups(values)
     sources = sorted({v.source for v in values})
     positions = {p: 0 for p in POSITIONS}
     for placement in placements:
         positions[placement.position] += 1
-    head = (f"{len(values)} value(s) from {len(sources)} source(s) ({', '.join(sources)}), resting on "
-            f"{len(groups)} independent paper(s)")
+    head = (
+        f"{len(values)} value(s) from {len(sources)} source(s) ({', '.join(sources)}), resting on "
+        f"{len(groups)} independent paper(s)"
+    )
     reference = next((v for v in values if v.source in reviews and v.value is not None), None)
     counts = {AGREE: 0, DISAGREE: 0, NOT_COMPARABLE: 0}
     same = 0
     if family_mode or reference is None:
-        line = head + ("; " + ", ".join(f"{n} {p}" for p, n in positions.items() if n) if family_mode
-                       else "; the review gives no value to compare with")
-        return Summary(len(values), len(sources), len(groups), reference.id if reference else None, 0, 0, 0, 0,
-                       positions, line)
+        line = head + (
+            "; " + ", ".join(f"{n} {p}" for p, n in positions.items() if n)
+            if family_mode
+            else "; the review gives no value to compare with"
+        )
+        return Summary(
+            len(values), len(sources), len(groups), reference.id if reference else None, 0, 0, 0, 0, positions, line
+        )
     verdicts = {frozenset((p.a, p.b)): p for p in pairs}
     for group in groups:
         if reference in group:
@@ -324,9 +374,20 @@ def _summary(values: list[Value], pairs: list[Verdict], placements: list[Placeme
             counts[NOT_COMPARABLE] += 1
     others = len(groups) - 1
     ref_papers = reference.original or "no cited paper"
-    line = (f"{head}; of the {others} independent of the review's {reference.shown} {unit} ({ref_papers}), "
-            f"{counts[AGREE]} agree ({tol}), {counts[DISAGREE]} disagree, {counts[NOT_COMPARABLE]} not comparable; "
-            f"{same} value(s) rest on the review's own paper (same evidence, not counted)")
-    return Summary(len(values), len(sources), len(groups), reference.id, counts[AGREE], counts[DISAGREE],
-                   counts[NOT_COMPARABLE], same, positions, line)
-
+    line = (
+        f"{head}; of the {others} independent of the review's {reference.shown} {unit} ({ref_papers}), "
+        f"{counts[AGREE]} agree ({tol}), {counts[DISAGREE]} disagree, {counts[NOT_COMPARABLE]} not comparable; "
+        f"{same} value(s) rest on the review's own paper (same evidence, not counted)"
+    )
+    return Summary(
+        len(values),
+        len(sources),
+        len(groups),
+        reference.id,
+        counts[AGREE],
+        counts[DISAGREE],
+        counts[NOT_COMPARABLE],
+        same,
+        positions,
+        line,
+    )

@@ -56,9 +56,6 @@ class Placement:
     reason: str
 
 
-
-
-
 def chain(graph: Graph, member: str) -> list[str]:
     """The member, then its families nearest first, then those of what it is a variant of (``variantOf``)."""
     out = scope.lineage(graph, member)
@@ -109,8 +106,9 @@ def _as_range(graph: Graph, family: str, q: qty.Quantity, target: str, symbol: s
     )
 
 
-def nearest(graph: Graph, member: str, metric: str) -> tuple[list[tuple[scope.Statement, qty.Quantity]],
-                                                              scope.Inheritance | None]:
+def nearest(
+    graph: Graph, member: str, metric: str
+) -> tuple[list[tuple[scope.Statement, qty.Quantity]], scope.Inheritance | None]:
     """The range statements along the member's chain (nearest family first) and the verdict that decides: the
     first statement that reaches the member (its own data contradicting a range still leaves it the member's
     range: that is what an outlier is), else the most telling of those that do not."""
@@ -133,8 +131,9 @@ def nearest(graph: Graph, member: str, metric: str) -> tuple[list[tuple[scope.St
     return found, refused[0] if refused else None
 
 
-def place(graph: Graph, subject: str, metric: str, values: list[Value], target: str, symbol: str
-          ) -> tuple[list[Range], list[Placement]]:
+def place(
+    graph: Graph, subject: str, metric: str, values: list[Value], target: str, symbol: str
+) -> tuple[list[Range], list[Placement]]:
     """The ranges that apply (to the subject and to each value's material) and where each value falls."""
     ranges: dict[str, Range] = {}
     decided: dict[str, tuple[Range | None, str]] = {}

@@ -79,8 +79,10 @@ class Value:
         """The value as an interval (a bound is open on one side)."""
         if self.value is not None:
             return self.value, self.value
-        return (self.minimum if self.minimum is not None else 0.0,
-                self.maximum if self.maximum is not None else float("inf"))
+        return (
+            self.minimum if self.minimum is not None else 0.0,
+            self.maximum if self.maximum is not None else float("inf"),
+        )
 
     @property
     def shown(self) -> str:
@@ -91,10 +93,6 @@ class Value:
         else:
             amount = f"{self.maximum if self.maximum is not None else self.minimum:.3g}"
         return f"{self.qualifier + ' ' if self.qualifier else ''}{amount}"
-
-
-
-
 
 
 def _si(graph: Graph, value: float, unit: str) -> float | None:
@@ -175,7 +173,8 @@ def read_value(graph: Graph, q: qty.Quantity, material: str, target: str, symbol
     temperature, t_range = _temperature(graph, q)
     phase = next((c.text for c in q.conditions if c.relation_iri == qty.SPACE_GROUP and c.text), None)
     other = tuple(
-        (c.relation_iri or c.relation, c.text or "", c.value, c.unit) for c in q.conditions
+        (c.relation_iri or c.relation, c.text or "", c.value, c.unit)
+        for c in q.conditions
         if c.relation_iri not in (qty.SPACE_GROUP, SSLMB + "atTemperature")
         and not (c.relation_iri == qty.UNDER_CONDITION and (c.text or "").lower() == "room temperature")
     )
@@ -185,12 +184,25 @@ def read_value(graph: Graph, q: qty.Quantity, material: str, target: str, symbol
     elif q.value is not None and q.qualifier in scope._ABOVE + scope._AT_LEAST and q.qualifier != "as high as":
         value, low = None, value
     return Value(
-        id=ident, iri=q.iri, material=material, material_label=graph.label(material), source=source,
-        location=location, value=value, minimum=low, maximum=high, unit=symbol,
-        qualifier=q.qualifier if value is None else None, as_given=q.printed_as or str(q).split(" (")[0],
-        conditions=tuple(str(c) for c in q.conditions), temperature=temperature,
-        phase=phase.strip() if phase else None, papers=_papers(graph, q), uncertain=q.uncertain,
-        _temperature_range=t_range, _other=other,
+        id=ident,
+        iri=q.iri,
+        material=material,
+        material_label=graph.label(material),
+        source=source,
+        location=location,
+        value=value,
+        minimum=low,
+        maximum=high,
+        unit=symbol,
+        qualifier=q.qualifier if value is None else None,
+        as_given=q.printed_as or str(q).split(" (")[0],
+        conditions=tuple(str(c) for c in q.conditions),
+        temperature=temperature,
+        phase=phase.strip() if phase else None,
+        papers=_papers(graph, q),
+        uncertain=q.uncertain,
+        _temperature_range=t_range,
+        _other=other,
     )
 
 
@@ -205,5 +217,3 @@ def members(graph: Graph, family: str) -> list[str]:
         family=family,
     )
     return sorted(r["m"] for r in rows)
-
-
