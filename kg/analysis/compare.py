@@ -218,12 +218,8 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
             _round(ratio),
             f"both rest on {paper}: one piece of evidence, not independent support",
         )
-    unstated = [
-        f"temperature not stated by {v.id}"
-        for v, w in ((a, b), (b, a))
-        if v.temperature is None and w.temperature is not None
-    ]
-    note = f" ({'; '.join(unstated)})" if unstated else ""
+    unstated = sorted({v.source for v, w in ((a, b), (b, a)) if v.temperature is None and w.temperature is not None})
+    note = f" ({', '.join(unstated)} states no temperature)" if unstated else ""
     bound = a.value is None or b.value is None
     if tol.factor:
         agree = overlap or (ratio is not None and ratio <= tol.factor)
@@ -239,7 +235,9 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
     if bound:
         how = "consistent with the bound" if overlap else f"{how}, beyond the bound"
     verdict = AGREE if agree else DISAGREE
-    reason = f"{how}, {'' if agree else 'not '}{tol}{note}" if not overlap or not bound else how + note
+    if not (overlap and bound):
+        how = f"{how}, {tol}" if agree else f"{how}, not {tol}"
+    reason = how + note
     return Verdict(a.id, b.id, verdict, _round(ratio), reason)
 
 

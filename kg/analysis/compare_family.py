@@ -151,7 +151,10 @@ def place(
             else:
                 st = verdict.statement
                 why = verdict.reason + (f" ({verdict.detail})" if verdict.detail else "")
-                decided[material] = (None, f"the {graph.label(st.family)} range does not reach it: {why}")
+                decided[material] = (
+                    None,
+                    f"the {graph.label(st.family)} range ({_said(graph, st)}) does not reach it: {why}",
+                )
         return decided[material]
 
     decide(subject)  # the subject's own range first, even when no value falls under it
@@ -168,15 +171,21 @@ def place(
             placements.append(Placement(v.id, INSIDE, r.id, None, f"within {r}"))
         elif hi < r_lo:
             factor = r_lo / hi if hi > 0 else None
-            how = f" by a factor of {factor:.3g}" if factor else ""
+            how = f" by a factor of {'at least ' if v.value is None else ''}{factor:.3g}" if factor else ""
             placements.append(Placement(v.id, BELOW, r.id, _round(factor), f"below {r}{how}"))
         elif lo > r_hi:
             factor = lo / r_hi if r_hi > 0 else None
-            how = f" by a factor of {factor:.3g}" if factor else ""
+            how = f" by a factor of {'at least ' if v.value is None else ''}{factor:.3g}" if factor else ""
             placements.append(Placement(v.id, ABOVE, r.id, _round(factor), f"above {r}{how}"))
         else:
             placements.append(Placement(v.id, UNDETERMINED, r.id, None, f"the bound {v.shown} straddles {r}"))
     return list(ranges.values()), placements
+
+
+def _said(graph: Graph, statement: scope.Statement) -> str:
+    q = qty.read(graph, ox.NamedNode(statement.other))
+    where = "; ".join(x.number or x.label for x in q.evidence.locations)
+    return ", ".join(x for x in (", ".join(q.evidence.source_keys), where) if x)
 
 
 def _round(x: float | None) -> float | None:
