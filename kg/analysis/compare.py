@@ -28,7 +28,7 @@ from kg.analysis.compare_family import (
     place,
 )
 from kg.analysis.compare_values import QK, Paper, Value, members, phase_key, read_value, target_unit
-from kg.core.errors import KGError
+from kg.core.errors import KGError, WrongKindError
 from kg.core.namespaces import QUDT
 from kg.model import scope
 from kg.model.search import resolve
@@ -270,7 +270,17 @@ def evidence_groups(values: list[Value]) -> list[list[Value]]:
 
 def _resolve(graph: Graph, subject: str, metric: str) -> tuple[str, str]:
     subject_iri = resolve(graph, subject, kinds=SUBJECT_KINDS).iri
-    metric_iri = resolve(graph, metric, kinds=["metric"]).iri
+    try:
+        metric_iri = resolve(graph, metric, kinds=["metric"]).iri
+    except WrongKindError as exc:
+        if exc.kind != "quantity kind":
+            raise
+        # "shear modulus" names a QUDT quantity kind; say which metrics are measured as one
+        kind = resolve(graph, metric).iri
+        rows = graph.select("SELECT DISTINCT ?m WHERE { ?q sslmb:metric ?m ; qudt:hasQuantityKind ?kind }", kind=kind)
+        names = sorted(graph.label(r["m"]) for r in rows)
+        hint = f"; the metrics of that kind: {', '.join(repr(n) for n in names[:8])}" if names else ""
+        raise KGError(f"{exc}{hint}") from None
     return subject_iri, metric_iri
 
 

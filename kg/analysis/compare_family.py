@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.analysis.compare_values import convert, where_in
 from kg.core.namespaces import SSLMB
 from kg.model import quantity as qty
 from kg.model import scope
@@ -83,8 +84,6 @@ def _range_of(graph: Graph, statement: scope.Statement, metric: str) -> qty.Quan
 
 
 def _as_range(graph: Graph, family: str, q: qty.Quantity, target: str, symbol: str) -> Range:
-    from kg.analysis.compare_values import convert
-
     low, high = q.minimum, q.maximum
     if low is None and high is None and q.value is not None:
         if q.qualifier in scope._BELOW + scope._AT_MOST:
@@ -101,7 +100,7 @@ def _as_range(graph: Graph, family: str, q: qty.Quantity, target: str, symbol: s
         unit=symbol,
         printed_as=q.printed_as,
         source=", ".join(q.evidence.source_keys) or "?",
-        location="; ".join(x.number or x.label for x in q.evidence.locations),
+        location="; ".join(where_in(x) for x in q.evidence.locations),
         uncertain=q.uncertain,
     )
 
@@ -121,6 +120,12 @@ def nearest(
             if q is None:
                 continue
             found.append((statement, q))
+            if statement.family == member and statement.scope != scope.TYPICAL:
+                # a range the source scoped (said of some members, or of a group of families together) is not the
+                # family's own typical range either
+                why = scope.SOME_MEMBERS if statement.scope == scope.SOME else scope.GROUP_ONLY
+                refused.append(scope.Inheritance(statement, False, why, statement.scope_as_printed or ""))
+                continue
             verdict = scope.judge(graph, member, statement, links[1:])
             if verdict.applies or verdict.reason == scope.CONTRADICTED:
                 return found, scope.Inheritance(statement, True)
@@ -184,7 +189,7 @@ def place(
 
 def _said(graph: Graph, statement: scope.Statement) -> str:
     q = qty.read(graph, ox.NamedNode(statement.other))
-    where = "; ".join(x.number or x.label for x in q.evidence.locations)
+    where = "; ".join(where_in(x) for x in q.evidence.locations)
     return ", ".join(x for x in (", ".join(q.evidence.source_keys), where) if x)
 
 

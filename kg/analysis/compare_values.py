@@ -158,7 +158,7 @@ def _temperature(graph: Graph, q: qty.Quantity) -> tuple[str | None, tuple[float
     return None, None
 
 
-def _place(location: Any) -> str:
+def where_in(location: Any) -> str:
     """A review part as tables show it: "§1", "Table 1"."""
     number = location.number or location.label
     return f"§{number}" if number[:1].isdigit() else number
@@ -168,7 +168,7 @@ def read_value(graph: Graph, q: qty.Quantity, material: str, target: str, symbol
     """One quantity value as a :class:`Value` in the unit ``target``."""
     source = q.evidence.source_keys[0] if q.evidence.sources else "?"
     row = graph.value(q.iri, SSLMB + "atRow") if not q.iri.startswith("_:") else None
-    location = f"row {row}" if row else "; ".join(_place(x) for x in q.evidence.locations)
+    location = f"row {row}" if row else "; ".join(where_in(x) for x in q.evidence.locations)
     ident = f"{source}:{row}" if row else f"{source}:{q.iri.rsplit('/', 1)[-1]}"
     temperature, t_range = _temperature(graph, q)
     phase = next((c.text for c in q.conditions if c.relation_iri == qty.SPACE_GROUP and c.text), None)
