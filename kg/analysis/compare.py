@@ -277,7 +277,9 @@ def _resolve(graph: Graph, subject: str, metric: str) -> tuple[str, str]:
             raise
         # "shear modulus" names a QUDT quantity kind; say which metrics are measured as one
         kind = resolve(graph, metric).iri
-        rows = graph.select("SELECT DISTINCT ?m WHERE { ?q sslmb:metric ?m ; qudt:hasQuantityKind ?kind }", kind=kind)
+        rows = graph.select(
+            "SELECT DISTINCT ?m ?kind WHERE { ?q sslmb:metric ?m ; qudt:hasQuantityKind ?kind }", kind=kind
+        )
         names = sorted(graph.label(r["m"]) for r in rows)
         hint = f"; the metrics of that kind: {', '.join(repr(n) for n in names[:8])}" if names else ""
         raise KGError(f"{exc}{hint}") from None

@@ -86,8 +86,8 @@ def render(c, *, every: bool = False) -> str:
                         _conditions(v),
                         _where(v),
                         v.original,
-                        placed[v.id].reason if placed[v.id].position == "not covered" else "",
                     ]
+                    + ([placed[v.id].reason if placed[v.id].position == "not covered" else ""] if why else [])
                     for v in shown
                 ],
             ),
