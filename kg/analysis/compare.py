@@ -27,7 +27,7 @@ from kg.analysis.compare_family import (
     Range,
     place,
 )
-from kg.analysis.compare_values import QK, Paper, Value, members, phase_key, read_value, target_unit
+from kg.analysis.compare_values import QK, Paper, Value, family_of, members, phase_key, read_value, target_unit
 from kg.core.errors import KGError, WrongKindError
 from kg.core.namespaces import QUDT
 from kg.model import scope
@@ -310,7 +310,10 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
     kind_iri = graph.value(found[0][1].iri, QUDT + "hasQuantityKind") if not found[0][1].iri.startswith("_:") else None
     target, symbol = target_unit(graph, kind_iri, [q.unit_iri for _, q in found if q.unit_iri])
     tol = TOLERANCES.get(kind_iri or "", DEFAULT_TOLERANCE)
-    values = [read_value(graph, q, m, target, symbol) for m, q in found]
+    within = subject_iri if family_mode else None
+    families = {m: family_of(graph, m, within) for m in {m for m, _ in found}}
+    source_kinds = {s.key: s.kind for s in sources(graph)}
+    values = [read_value(graph, q, m, target, symbol, families[m], source_kinds) for m, q in found]
     values = [v for v in values if v.value is not None or v.minimum is not None or v.maximum is not None]
     if not values:
         raise KGError(
@@ -320,7 +323,7 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
     values.sort(key=lambda v: (v.source, v.material_label, -(v.value if v.value is not None else v.interval[1]), v.id))
     pairs = [] if family_mode else [judge_pair(a, b, tol) for i, a in enumerate(values) for b in values[i + 1 :]]
     ranges, placements = place(graph, subject_iri, metric_iri, values, target, symbol)
-    reviews = {s.key for s in sources(graph) if s.kind == "review"}
+    reviews = {key for key, kind in source_kinds.items() if kind == "review"}
     summary = _summary(values, pairs, placements, reviews, tol, symbol, family_mode)
     return Comparison(
         subject=subject_iri,

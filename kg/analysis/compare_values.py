@@ -51,7 +51,9 @@ class Value:
     iri: str
     material: str
     material_label: str
+    family: str
     source: str
+    source_kind: str
     location: str
     value: float | None
     minimum: float | None
@@ -164,7 +166,27 @@ def where_in(location: Any) -> str:
     return f"§{number}" if number[:1].isdigit() else number
 
 
-def read_value(graph: Graph, q: qty.Quantity, material: str, target: str, symbol: str) -> Value:
+def family_of(graph: Graph, member: str, within: str | None = None) -> str:
+    """The label of the most specific family of ``member`` (inside ``within``, when given), looking through what it
+    is a variant of when its own types say nothing narrower."""
+    todo, seen, best = [member], {member}, ""
+    depth = -1
+    while todo:
+        item = todo.pop(0)
+        for cls in graph.types(item):
+            line = graph.ancestors(cls)
+            if (within is None or within in line) and len(line) > depth:
+                best, depth = graph.label(cls), len(line)
+        for base in graph.objects(item, SSLMB + "variantOf"):
+            if base.value not in seen:
+                seen.add(base.value)
+                todo.append(base.value)
+    return best or graph.label(within or member)
+
+
+def read_value(
+    graph: Graph, q: qty.Quantity, material: str, target: str, symbol: str, family: str = "", kinds: dict | None = None
+) -> Value:
     """One quantity value as a :class:`Value` in the unit ``target``."""
     source = q.evidence.source_keys[0] if q.evidence.sources else "?"
     row = graph.value(q.iri, SSLMB + "atRow") if not q.iri.startswith("_:") else None
@@ -188,7 +210,9 @@ def read_value(graph: Graph, q: qty.Quantity, material: str, target: str, symbol
         iri=q.iri,
         material=material,
         material_label=graph.label(material),
+        family=family,
         source=source,
+        source_kind=(kinds or {}).get(source, "source"),
         location=location,
         value=value,
         minimum=low,
