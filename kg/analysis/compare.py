@@ -55,11 +55,20 @@ __all__ = [
     "Summary",
     "Tolerance",
     "Value",
+    "NoValues",
     "Verdict",
     "compare",
     "judge_pair",
     "members",
 ]
+
+
+class NoValues(KGError):
+    """Nothing to compare: no value of the property is recorded for the subject (the CLI exits 1, as for any
+    empty answer)."""
+
+    exit_code = 1
+
 
 SUBJECT_KINDS = ("electrolyte", "electrolyte family", "material")
 
@@ -218,7 +227,9 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
             _round(ratio),
             f"both rest on {paper}: one piece of evidence, not independent support",
         )
-    unstated = sorted({v.source for v, w in ((a, b), (b, a)) if v.temperature is None and w.temperature is not None})
+    unstated = sorted(
+        {v.source if v.source != "?" else v.id for v, w in ((a, b), (b, a)) if v.temperature is None and w.temperature}
+    )
     note = f" ({', '.join(unstated)} states no temperature)" if unstated else ""
     bound = a.value is None or b.value is None
     if tol.factor:
@@ -302,7 +313,7 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
     who = members(graph, subject_iri) if family_mode else [subject_iri]
     found = [(m, q) for m in who for q in scope.own_quantities(graph, m) if q.metric_iri == metric_iri]
     if not found:
-        raise KGError(
+        raise NoValues(
             f"no value of {graph.label(metric_iri)!r} is recorded for {graph.label(subject_iri)!r}"
             + (" or its members" if family_mode else "")
         )
@@ -316,7 +327,7 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
     values = [read_value(graph, q, m, target, symbol, families[m], source_kinds) for m, q in found]
     values = [v for v in values if v.value is not None or v.minimum is not None or v.maximum is not None]
     if not values:
-        raise KGError(
+        raise NoValues(
             f"no value of {graph.label(metric_iri)!r} for {graph.label(subject_iri)!r} converts to "
             f"{symbol or 'one unit'} ({len(found)} found, in units {sorted(set(map(str, kinds)))})"
         )
