@@ -160,15 +160,15 @@ class Comparison:
 
 def _differs(a: Value, b: Value) -> str | None:
     """The condition that makes ``a`` and ``b`` not comparable, in words, or ``None``."""
-    ta, tb = a._temperature_range, b._temperature_range
+    ta, tb = a.temperature_range, b.temperature_range
     if ta and tb:
         gap = max(ta[0] - tb[1], tb[0] - ta[1], 0.0)
         if gap > TEMPERATURE_GAP:
             return f"temperature differs: {a.temperature} vs {b.temperature} (more than {TEMPERATURE_GAP:g} °C apart)"
     if a.phase and b.phase and phase_key(a.phase) != phase_key(b.phase):
         return f"phase differs: space group {a.phase} vs {b.phase}"
-    others_a = {rel: (text, v, u) for rel, text, v, u in a._other}
-    for rel, text, v, u in b._other:
+    others_a = {rel: (text, v, u) for rel, text, v, u in a.other_conditions}
+    for rel, text, v, u in b.other_conditions:
         if rel not in others_a:
             continue
         text_a, v_a, u_a = others_a[rel]

@@ -4,7 +4,7 @@ family whose values a family comparison reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kg.core.namespaces import BIBO, QUDT, SSLMB
@@ -66,8 +66,8 @@ class Value:
     phase: str | None
     papers: tuple[Paper, ...]
     uncertain: bool
-    _temperature_range: tuple[float, float] | None = field(default=None, repr=False, compare=False)
-    _other: tuple[tuple[str, str, float | None, str | None], ...] = field(default=(), repr=False, compare=False)
+    temperature_range: tuple[float, float] | None = None  # °C; room temperature is 20 to 30
+    other_conditions: tuple[tuple[str, str, float | None, str | None], ...] = ()  # (relation IRI, text, value, unit)
 
     __json_properties__ = ("original",)
 
@@ -225,8 +225,8 @@ def read_value(
         phase=phase.strip() if phase else None,
         papers=_papers(graph, q),
         uncertain=q.uncertain,
-        _temperature_range=t_range,
-        _other=other,
+        temperature_range=t_range,
+        other_conditions=other,
     )
 
 

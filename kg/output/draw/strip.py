@@ -194,6 +194,7 @@ def to_svg(p: Strip) -> str:
     ]
     for sh in p.shapes:
         tip = f"<title>{escape(sh.text)}</title>" if sh.text and sh.kind != "text" else ""
+        point = ' class="point"' if tip else ""  # a value, not a legend marker
         paint = f'fill="{sh.fill}" stroke="{sh.stroke}"' + (f' fill-opacity="{sh.opacity}"' if sh.opacity < 1 else "")
         if sh.kind == "rect":
             out.append(
@@ -202,14 +203,14 @@ def to_svg(p: Strip) -> str:
         elif sh.kind == "line":
             out.append(f'<line x1="{sh.x:.1f}" y1="{sh.y:.1f}" x2="{sh.w:.1f}" y2="{sh.h:.1f}" stroke="{sh.stroke}"/>')
         elif sh.kind == "circle":
-            out.append(f'<circle class="point" cx="{sh.x:.1f}" cy="{sh.y:.1f}" r="{sh.w}" {paint}>{tip}</circle>')
+            out.append(f'<circle{point} cx="{sh.x:.1f}" cy="{sh.y:.1f}" r="{sh.w}" {paint}>{tip}</circle>')
         elif sh.kind == "text":
             out.append(
                 f'<text x="{sh.x:.1f}" y="{sh.y:.1f}" font-size="{sh.size}" text-anchor="{sh.anchor}" '
                 f'fill="{sh.fill}">{escape(sh.text)}</text>'
             )
         else:
-            out.append(f'<polygon class="point" points="{_marker(sh)}" {paint}>{tip}</polygon>')
+            out.append(f'<polygon{point} points="{_marker(sh)}" {paint}>{tip}</polygon>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
