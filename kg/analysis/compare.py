@@ -225,7 +225,7 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
             b.id,
             SAME_EVIDENCE,
             _round(ratio),
-            f"both rest on {paper}: one piece of evidence, not independent support",
+            f"both rest on {paper}",
         )
     unstated = sorted(
         {v.source if v.source != "?" else v.id for v, w in ((a, b), (b, a)) if v.temperature is None and w.temperature}
@@ -234,7 +234,7 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
     bound = a.value is None or b.value is None
     if tol.factor:
         agree = overlap or (ratio is not None and ratio <= tol.factor)
-        how = f"ratio {ratio:.3g}" if ratio is not None else "of opposite sign"
+        how = "" if ratio is not None else "of opposite sign"
     elif tol.relative:
         largest = max(abs(x) for x in (*a.interval, *b.interval) if x != float("inf"))
         share = gap / largest if largest else 0.0
@@ -243,11 +243,11 @@ def judge_pair(a: Value, b: Value, tol: Tolerance) -> Verdict:
     else:
         agree = overlap or gap <= (tol.absolute or 0.0)
         how = f"{gap:g} {a.unit} apart"
-    if bound:
-        how = "consistent with the bound" if overlap else f"{how}, beyond the bound"
     verdict = AGREE if agree else DISAGREE
-    if not (overlap and bound):
-        how = f"{how}, {tol}" if agree else f"{how}, not {tol}"
+    if bound and overlap:
+        how = "consistent with the bound"
+    else:
+        how = ", ".join(x for x in (how, str(tol) if agree else f"not {tol}", "beyond the bound" if bound else "") if x)
     reason = how + note
     return Verdict(a.id, b.id, verdict, _round(ratio), reason)
 
@@ -331,7 +331,15 @@ def compare(graph: Graph, subject: str, metric: str) -> Comparison:
             f"no value of {graph.label(metric_iri)!r} for {graph.label(subject_iri)!r} converts to "
             f"{symbol or 'one unit'} ({len(found)} found, in units {sorted(set(map(str, kinds)))})"
         )
-    values.sort(key=lambda v: (v.source, v.material_label, -(v.value if v.value is not None else v.interval[1]), v.id))
+    values.sort(
+        key=lambda v: (
+            v.source_kind != "review",
+            v.source,
+            v.material_label,
+            -(v.value if v.value is not None else v.interval[1]),
+            v.id,
+        )
+    )
     pairs = [] if family_mode else [judge_pair(a, b, tol) for i, a in enumerate(values) for b in values[i + 1 :]]
     ranges, placements = place(graph, subject_iri, metric_iri, values, target, symbol)
     reviews = {key for key, kind in source_kinds.items() if kind == "review"}

@@ -42,7 +42,14 @@ def render(c, *, every: bool = False) -> str:
             table(
                 ["value", c.unit, "as given", "conditions", "where", "original"] + (["range"] if ranged else []),
                 [
-                    [v.id, v.shown, v.as_given, _conditions(v), _where(v), v.original]
+                    [
+                        v.id,
+                        v.shown,
+                        "" if v.as_given == f"{v.shown} {v.unit}" else v.as_given,
+                        _conditions(v),
+                        v.location,
+                        v.original,
+                    ]
                     + ([placed[v.id].position] if ranged else [])
                     for v in c.values
                 ],
