@@ -89,7 +89,9 @@ def render(c, *, every: bool = False) -> str:
                         placed[v.id].position,
                         v.material_label,
                         v.shown,
-                        "" if placed[v.id].factor is None else f"{placed[v.id].factor:g}",
+                        ""
+                        if placed[v.id].factor is None
+                        else ("≥" if v.value is None else "") + f"{placed[v.id].factor:g}",
                         _conditions(v),
                         _where(v),
                         v.original,
