@@ -238,6 +238,10 @@ def test_cli_table_json_and_output_file(tmp_path):
         (("LGPS", "shear modulus"), 2, "shear modulus of a material"),
         (("hydrogen sulfide", "ionic conductivity"), 1, "no value of 'ionic conductivity'"),
         (("LGPS", "ionic conductivity", "--plot", "x.gif"), 2, "use a .svg or .png"),
+        (("", "ionic conductivity"), 2, "an empty name"),
+        (("x" * 5000, "ionic conductivity"), 2, "(5000 characters)"),
+        (("oxide electrolyte", "garnet"), 2, "not a metric"),
+        (("LGPS", "ionic conductivity", "-o", "."), 2, "is a directory"),
     ],
 )
 def test_cli_errors_are_one_line(args, code, message):
@@ -245,6 +249,13 @@ def test_cli_errors_are_one_line(args, code, message):
     assert done.returncode == code
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sslmb: error:") and message in lines[0], done.stderr
+    assert "try: sslmb" not in lines[0] or args[1] != "garnet"  # a wrong property suggests no other command
+
+
+def test_a_bad_output_is_refused_before_the_plot_is_written(tmp_path):
+    plot = tmp_path / "p.svg"
+    done = run_cli("compare", "LGPS", "ionic conductivity", "-o", str(tmp_path), "--plot", str(plot))
+    assert done.returncode == 2 and not plot.exists()
 
 
 def test_strip_plot_svg(tmp_path, graph):

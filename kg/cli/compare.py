@@ -106,10 +106,20 @@ def render(c, *, every: bool = False) -> str:
 
 
 def cmd_compare(args) -> int:
+    if args.output and args.output != "-":
+        from kg.core.files import output_file
+
+        output_file(args.output)  # a folder or a device is refused before any work is done
+    if args.plot:
+        from kg.output.draw.strip import plot_format
+
+        plot_format(args.plot)
     graph = source_graph()
     try:
         c = graph.compare(args.subject, args.property)
     except WrongKindError as exc:
+        if "metric" in exc.expected:  # the property named something else: no other command to suggest
+            raise
         raise wrong_kind_hint(exc, args.subject) from None
     if args.plot:
         from kg.output.draw.strip import draw_strip
@@ -123,9 +133,8 @@ def cmd_compare(args) -> int:
     else:
         text = render(c, every=args.all)
     if args.output and args.output != "-":
-        from kg.core.files import output_file, write_output
+        from kg.core.files import write_output
 
-        output_file(args.output)
         write_output(args.output, (text + "\n").encode("utf-8"))
         print(f"wrote {args.output}", file=sys.stderr)
     else:

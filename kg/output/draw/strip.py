@@ -267,14 +267,23 @@ def to_png(p: Strip, *, dpi: int = 150) -> bytes:
     return buffer.getvalue()
 
 
-def draw_strip(c: Comparison, path: str | Path, *, format: str | None = None) -> Strip:
-    """Draw the comparison ``c`` into ``path`` (atomically): ``.svg``, or ``.png`` with matplotlib."""
-    from kg.core.files import output_file, write_output
+def plot_format(path: str | Path, format: str | None = None) -> str:
+    """``svg`` or ``png``, from ``format`` or the file's extension; an :class:`InputError` for anything else, or for
+    a path that is a folder or a device (checked before any work is done)."""
+    from kg.core.files import output_file
 
     fmt = (format or Path(path).suffix.lstrip(".")).lower()
     if fmt not in ("svg", "png"):
         raise InputError(f"cannot plot to {echo(str(path))}: use a .svg or .png file")
     output_file(path)
+    return fmt
+
+
+def draw_strip(c: Comparison, path: str | Path, *, format: str | None = None) -> Strip:
+    """Draw the comparison ``c`` into ``path`` (atomically): ``.svg``, or ``.png`` with matplotlib."""
+    from kg.core.files import write_output
+
+    fmt = plot_format(path, format)
     picture = layout(c)
     write_output(path, to_svg(picture).encode("utf-8") if fmt == "svg" else to_png(picture))
     return picture
