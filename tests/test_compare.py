@@ -270,3 +270,13 @@ def test_strip_plot_svg(tmp_path, graph):
     assert len(points) == len(positive)
     tips = [e.findtext(f"{ns}title") or "" for e in svg.iter(f"{ns}rect")]
     assert any("oxide electrolyte" in t and "Table 1" in t for t in tips)  # the range drawn as a band
+
+
+def test_strip_plot_png(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG needs the draw extra")
+    path = tmp_path / "lgps.png"
+    done = run_cli("compare", "LGPS", "ionic conductivity", "--plot", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "2 strip(s), 6 point(s)" in done.stderr  # the review and OBELiX; LGPS's six values
+    assert json.loads(done.stdout)["summary"]["values"] == 6
