@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
 from kg.core.namespaces import BIBO, QUDT, SSLMB
 from kg.model import quantity as qty
 from kg.model import scope
@@ -178,7 +180,7 @@ def family_of(graph: Graph, member: str, within: str | None = None) -> str:
             if (within is None or within in line) and len(line) > depth:
                 best, depth = graph.label(cls), len(line)
         for base in graph.objects(item, SSLMB + "variantOf"):
-            if base.value not in seen:
+            if isinstance(base, ox.NamedNode) and base.value not in seen:
                 seen.add(base.value)
                 todo.append(base.value)
     return best or graph.label(within or member)

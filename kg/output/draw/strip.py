@@ -140,7 +140,7 @@ def layout(c: Comparison) -> Strip:
                 fill="#111111",
             )
         )
-        for rid in sorted({placed[v.id].range for v in groups[key] if placed[v.id].range}):
+        for rid in sorted({rid for v in groups[key] if (rid := placed[v.id].range) is not None}):
             r = ranges[rid]
             a = x_of(r.minimum) if r.minimum and r.minimum > 0 else left
             b = x_of(r.maximum) if r.maximum and r.maximum > 0 else width - RIGHT
