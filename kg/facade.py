@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from kg.analysis.centrality import Hub
+    from kg.analysis.compare import Comparison
     from kg.analysis.gaps import Gaps
     from kg.analysis.mitigations import Mitigation
     from kg.analysis.paths import Path as EntityPath
@@ -106,6 +107,13 @@ class KnowledgeGraph(Graph):
         from kg.analysis.risks import risks
 
         return risks(self, electrolyte, max_hops=max_hops)
+
+    def compare(self, subject: str, metric: str) -> Comparison:
+        """The values of ``metric`` for ``subject`` (a material, or a family's members) across every source, in one
+        unit, with pairwise verdicts or the family's ranges (see :mod:`kg.analysis.compare`)."""
+        from kg.analysis.compare import compare
+
+        return compare(self, subject, metric)
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 200) -> list[EntityPath]:
         """All simple paths of at most ``max_hops`` links between two entities, shortest first, labelled."""

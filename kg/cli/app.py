@@ -88,6 +88,7 @@ COMMANDS = (
     "check",
     "mitigations",
     "risks",
+    "compare",
     "paths",
     "gaps",
     "centrality",
@@ -250,6 +251,19 @@ def build_parser(only: str | None = None) -> _Parser:
         "that apply to it.",
     )
     p.add_argument("electrolyte")
+    # -------------------------------------------------------------- compare (kg/analysis/compare.py)
+    p = command(
+        "compare",
+        "kg.cli.compare:cmd_compare",
+        "The values of PROPERTY (a metric: 'ionic conductivity') for SUBJECT across every source, in one unit, with "
+        "conditions and original papers; for a material, pairwise verdicts (agree, disagree, not comparable, same "
+        "evidence); for a family, its members' values against the ranges stated for it.",
+    )
+    p.add_argument("subject", help="a material or electrolyte family")
+    p.add_argument("property", help="a metric, e.g. 'ionic conductivity'")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the table or JSON to FILE instead of standard output")
+    p.add_argument("--all", action="store_true", help="family: list every value, not only those outside the range")
+    p.add_argument("--plot", metavar="FILE", help="also draw a strip plot: FILE.svg, or FILE.png (the draw extra)")
     p = command(
         "paths",
         "kg.cli.analysis:cmd_paths",
