@@ -236,8 +236,11 @@ def _risks_html(risks: Any) -> str:
     if risks.strategies:
         out.append(table(_STRATEGY, risks.strategies, caption="strategies that involve it"))
     if risks.withheld:
-        withheld = [("not inherited", lambda w: w.target_label), ("from", lambda w: w.via),
-                    ("why", lambda w: w.reason + (f" ({w.detail})" if w.detail else ""))]
+        withheld = [
+            ("not inherited", lambda w: w.target_label),
+            ("from", lambda w: w.via),
+            ("why", lambda w: w.reason + (f" ({w.detail})" if w.detail else "")),
+        ]
         out.append(table(withheld, risks.withheld, caption="said of its family, not of it"))
     return "".join(out)
 
@@ -282,9 +285,9 @@ def html(obj: Any) -> str:
     elif name in _ITEMS:
         body = table(_ITEMS[name], [obj])
     else:
-        body = {"QueryResult": _query_html, "Risks": _risks_html, "Gaps": _gaps_html, "FactSheet": _sheet_html}[
-            name
-        ](obj)
+        body = {"QueryResult": _query_html, "Risks": _risks_html, "Gaps": _gaps_html, "FactSheet": _sheet_html}[name](
+            obj
+        )
     return _STYLE + body
 
 
