@@ -24,13 +24,14 @@ from kg.core.namespaces import shorten
 #: One column of an HTML table: its header and how to read its cell from a result object (or a row).
 Column = tuple[str, Callable[[Any], Any]]
 
+# Notebook front ends style tables themselves (JupyterLab right-aligns every cell), hence the !important.
 _STYLE = (
-    "<style>.sslmb-result{border-collapse:collapse;margin:.3em 0}"
-    ".sslmb-result th,.sslmb-result td{border:1px solid #d0d7de;padding:.25em .5em;vertical-align:top;"
-    "text-align:left;white-space:normal}"
-    ".sslmb-result th{background:#f3f5f7;white-space:nowrap}"
-    ".sslmb-result td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-    ".sslmb-result caption{text-align:left;font-weight:600;padding:.2em 0}</style>"
+    "<style>table.sslmb-result{border-collapse:collapse;margin:.3em 0}"
+    "table.sslmb-result th,table.sslmb-result td{border:1px solid #d0d7de;padding:.25em .5em;vertical-align:top;"
+    "text-align:left!important;white-space:normal}"
+    "table.sslmb-result th{background:#f3f5f7}"
+    "table.sslmb-result td.num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "table.sslmb-result caption{text-align:left;font-weight:600;padding:.2em 0}</style>"
 )
 
 
@@ -57,7 +58,12 @@ class Display:
 class Rows(list):  # type: ignore[type-arg]
     """A list of results (mitigations, paths, hubs, matches) that Jupyter shows as one table.
 
-    It is a plain list in every other way: ``kg.to_json`` and ``--format json`` print it as a list."""
+    It is a plain list in every other way: ``kg.to_json`` and ``--format json`` print it as a list; a slice
+    (``found[:5]``) is a :class:`Rows` again."""
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Rows(item) if isinstance(index, slice) else item
 
     def _repr_html_(self) -> str:
         return html(self)
