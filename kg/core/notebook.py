@@ -194,7 +194,7 @@ _EXPOSURE: list[Column] = [
     ("mitigated by", lambda e: "; ".join(e.mitigated_by)),
     ("refs.", lambda e: _refs(e.references)),
 ]
-_STRATEGY: list[Column] = [("strategy", lambda s: s[0]), ("relation", lambda s: s[1]), ("refs.", lambda s: _refs(s[2]))]
+_STRATEGY: list[Column] = [("strategy", lambda s: s[0]), ("applies to", lambda s: s[1]), ("refs.", lambda s: _refs(s[2]))]
 _QUANTITY: list[Column] = [
     ("measures", lambda q: q.metric or q.label),
     ("value (unit, conditions)", str),
@@ -323,7 +323,7 @@ def json_rows(obj: Any, part: str | None = None) -> tuple[list[str], list[dict[s
     else:
         rows = data[part or known[0]]
         if rows and not isinstance(rows[0], dict):  # a list of tuples: risks' strategies, a family's numbers
-            keys = {"strategies": ("strategy", "relation", "references"), "family_quantities": ("family", "quantity")}
+            keys = {"strategies": ("strategy", "applies_to", "references"), "family_quantities": ("family", "quantity")}
             rows = [dict(zip(keys[part or known[0]], r, strict=True)) for r in rows]
         columns = list(rows[0]) if rows else []
     return columns, rows
