@@ -55,7 +55,7 @@ class Display:
         return dataframe(self, part)
 
 
-class Rows(list):  # type: ignore[type-arg]
+class Rows(list):
     """A list of results (mitigations, paths, hubs, matches) that Jupyter shows as one table.
 
     It is a plain list in every other way: ``kg.to_json`` and ``--format json`` print it as a list; a slice
