@@ -194,7 +194,11 @@ _EXPOSURE: list[Column] = [
     ("mitigated by", lambda e: "; ".join(e.mitigated_by)),
     ("refs.", lambda e: _refs(e.references)),
 ]
-_STRATEGY: list[Column] = [("strategy", lambda s: s[0]), ("applies to", lambda s: s[1]), ("refs.", lambda s: _refs(s[2]))]
+_STRATEGY: list[Column] = [
+    ("strategy", lambda s: s[0]),
+    ("applies to", lambda s: s[1]),
+    ("refs.", lambda s: _refs(s[2])),
+]
 _QUANTITY: list[Column] = [
     ("measures", lambda q: q.metric or q.label),
     ("value (unit, conditions)", str),
