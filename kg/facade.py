@@ -99,8 +99,9 @@ class KnowledgeGraph(Graph):
     def mitigations(self, target: str, *, max_hops: int = 3) -> list[Mitigation]:
         """Strategies that mitigate a mechanism or failure mode, directly or through its causes, best first."""
         from kg.analysis.mitigations import mitigations
+        from kg.core.notebook import Rows
 
-        return mitigations(self, target, max_hops=max_hops)
+        return Rows(mitigations(self, target, max_hops=max_hops))  # a list that Jupyter shows as a table
 
     def risks(self, electrolyte: str, *, max_hops: int = 2) -> Risks:
         """Failure modes an electrolyte or its families is exposed to, how, and the strategies that apply."""
@@ -118,8 +119,9 @@ class KnowledgeGraph(Graph):
     def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 200) -> list[EntityPath]:
         """All simple paths of at most ``max_hops`` links between two entities, shortest first, labelled."""
         from kg.analysis.paths import paths
+        from kg.core.notebook import Rows
 
-        return paths(self, source, target, max_hops=max_hops, limit=limit)
+        return Rows(paths(self, source, target, max_hops=max_hops, limit=limit))
 
     def gaps(self) -> Gaps:
         """Where research is missing: unmitigated hazards, unquantified strategies, families without safety data."""
@@ -130,8 +132,9 @@ class KnowledgeGraph(Graph):
     def centrality(self) -> list[Hub]:
         """Mechanisms and failure modes ranked as hubs of the causal graph (betweenness, degree)."""
         from kg.analysis.centrality import centrality
+        from kg.core.notebook import Rows
 
-        return centrality(self)
+        return Rows(centrality(self))
 
     def to_networkx(self, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
         """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see
@@ -142,9 +145,10 @@ class KnowledgeGraph(Graph):
 
     def find(self, text: str, *, limit: int = 20, kinds: Iterable[str] | None = None) -> list[Match]:
         """Entities whose label, abbreviation or formula matches ``text``, best first (see :mod:`kg.model.search`)."""
+        from kg.core.notebook import Rows
         from kg.model.search import find
 
-        return find(self, text, limit=limit, kinds=kinds)
+        return Rows(find(self, text, limit=limit, kinds=kinds))
 
     def resolve(self, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
         """The one entity ``text`` names; raises :class:`~kg.core.errors.NotFoundError` with the nearest labels,

@@ -142,3 +142,82 @@ def test_readme_screenshot_is_a_png_of_the_page():
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1400, 950)
+
+
+# The boxes of a result table, read in the page: for each header its cell, its title and whether the title is
+# clipped; for each body cell its box, the box of what it shows, and its alignment.
+TABLE_GEOMETRY = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const table = document.querySelector('.yasr table.dataTable');
+  const headers = Array.from(table.querySelectorAll('thead th')).map((th) => {
+    const title = th.querySelector('.dt-column-title');
+    return { cell: box(th), title: box(title), text: title.textContent.replace(/\\u200b/g, ''),
+             clipped: title.scrollWidth > title.clientWidth + 1 || th.scrollWidth > th.clientWidth + 1 };
+  });
+  const rows = Array.from(table.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map((td) => {
+    const shown = td.firstElementChild || td;
+    const style = getComputedStyle(td);
+    return { cell: box(td), shown: box(shown), numeric: td.classList.contains('dt-type-numeric'),
+             align: style.textAlign, padLeft: parseFloat(style.paddingLeft), padRight: parseFloat(style.paddingRight) };
+  }));
+  return { headers, rows, width: table.getBoundingClientRect().width,
+           room: table.closest('.yasr').getBoundingClientRect().width };
+}"""
+
+
+def _run_stored(page, server, name):
+    page.goto(server.url)
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click(f"#examples button.example[data-name='{name}']")
+    page.locator(".yasr .dataTable tbody tr").first.wait_for()
+    page.wait_for_function("document.querySelector('.yasr .dataTable .dt-column-title') !== null")
+
+
+@pytest.mark.parametrize("name", [QUERY, "cq-05-single-ion-transference"])
+def test_result_cells_stay_apart_and_headers_are_whole(browser, server, graph, name):
+    # Before the fix a number ran into its neighbour ("1000sslmb:InSitu...", "25" beside "0.92 (25 °C)" read
+    # "250.92") and headers were clipped ("_hours", "er_cm2").
+    page = browser.page
+    _run_stored(page, server, name)
+    geometry = page.evaluate(TABLE_GEOMETRY)
+    variables = list(graph.query(name).variables)
+
+    assert [h["text"] for h in geometry["headers"]] == variables  # every header whole, none cut
+    for header in geometry["headers"]:
+        assert not header["clipped"], header["text"]
+        left, top, right, bottom = header["title"]
+        cl, ct, cr, cb = header["cell"]
+        assert cl <= left and right <= cr and ct <= top and bottom <= cb, header["text"]
+    assert geometry["width"] <= geometry["room"] + 1  # the table fits beside the examples
+
+    rows = geometry["rows"]
+    assert len(rows) == len(graph.query(name).rows)
+    for row in rows:
+        assert len(row) == len(variables)
+        for cell in row:
+            left, _, right, _ = cell["shown"]
+            cl, _, cr, _ = cell["cell"]
+            # what a cell shows stays inside its padding, so neighbours' texts never touch
+            assert cell["padLeft"] >= 6 and cell["padRight"] >= 6
+            assert cl + cell["padLeft"] - 1 <= left and right <= cr - cell["padRight"] + 1
+            if cell["numeric"]:
+                assert cell["align"] == "right"
+        for a, b in zip(row, row[1:], strict=False):
+            assert a["cell"][2] <= b["cell"][0] + 1  # cells side by side, never overlapping
+            assert b["shown"][0] - a["shown"][2] >= 12  # a visible gap between neighbouring texts
+
+
+def test_entity_names_redirect_to_the_canonical_page(browser, server, graph):
+    llzo = graph.resolve("llzo")
+    local = llzo.iri.rsplit("/", 1)[1]
+    for name in ("llzo", "Li7La3Zr2O12"):
+        assert graph.resolve(name).iri == llzo.iri  # the CLI's reading of the name
+        status, headers, _ = server.request("GET", f"/entity/{name}", headers={"Accept": "text/html"})
+        assert status == 303 and headers["location"] == f"/entity/{local}"
+        browser.page.goto(server.url.rstrip("/") + f"/entity/{name}")
+        assert browser.page.url.endswith(f"/entity/{local}")
+        assert browser.page.inner_text("h1").startswith(llzo.label)
+    status, headers, _ = server.request("GET", "/entity/llzo?format=ttl")
+    assert status == 303 and headers["location"] == f"/entity/{local}?format=ttl"
+    status, _, _ = server.request("GET", "/entity/LLZ0", headers={"Accept": "text/html"})
+    assert status == 404  # a near miss is not redirected: the page offers the nearest names instead

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.analysis.causal import projection
+from kg.core.notebook import Display
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Hub:
+class Hub(Display):
     """A mechanism or failure mode's place in the causal graph."""
 
     iri: str

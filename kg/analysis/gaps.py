@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kg.analysis.causal import projection
 from kg.analysis.mitigations import mitigations
 from kg.core.namespaces import SSLMB
+from kg.core.notebook import Display
 from kg.model import scope as sc
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Gap:
+class Gap(Display):
     """An entity where research (or the review) leaves something missing, and what."""
 
     iri: str
@@ -27,7 +28,7 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class Gaps:
+class Gaps(Display):
     """What :func:`gaps` returns, one list per question."""
 
     unmitigated: tuple[Gap, ...]

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from kg.analysis.causal import APPLIES_TO, MITIGATES, Step, bears_on, projection, reference_numbers, step_of
 from kg.core.errors import check_count
+from kg.core.notebook import Display
 from kg.model import evidence as ev
 from kg.model import quantity as qty
 
@@ -21,7 +22,7 @@ HAZARD_KINDS = ("mechanism", "failure mode")
 
 
 @dataclass(frozen=True)
-class Mitigation:
+class Mitigation(Display):
     """A strategy that mitigates the target directly (``hops == 0``) or through the causal chain.
 
     ``path`` runs from the strategy to the target; ``outcomes`` are the strategy's reported numbers, each with

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kg.core.errors import check_count
 from kg.core.namespaces import shorten
+from kg.core.notebook import Display
 from kg.model import scope as sc
 from kg.model.search import resolve
 
@@ -32,7 +33,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Path:
+class Path(Display):
     """A simple path between two entities: the labels in order and the link of every step."""
 
     labels: tuple[str, ...]

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kg.analysis.causal import APPLIES_TO, MITIGATES, USES_MATERIAL, Step, projection, reference_numbers, step_of
 from kg.core.errors import check_count
 from kg.core.namespaces import SSLMB
+from kg.core.notebook import Display
 from kg.model import evidence as ev
 from kg.model import scope as sc
 from kg.model.search import resolve
@@ -50,7 +51,7 @@ class Withheld:
 
 
 @dataclass(frozen=True)
-class Risks:
+class Risks(Display):
     """What :func:`risks` returns: exposures, the mechanisms shown, the strategies that apply (to it, its families
     or its constituents; ``"uses it"`` for a strategy made with this material) and the family statements held
     back by their scope."""

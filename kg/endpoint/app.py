@@ -174,6 +174,8 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                     continue
                 break
         response = await answer({"op": "entity", "name": name, "format": fmt}, client_of(request))
+        if response.status_code == 303 and request.url.query:  # a redirect to the canonical name keeps ?format=
+            response.headers["Location"] += "?" + request.url.query
         response.headers["Vary"] = "Accept"
         if fmt == "html":
             response.headers["Content-Security-Policy"] = _PAGE_CSP

@@ -229,6 +229,12 @@ def _entity(graph: Any, name: str, fmt: str) -> tuple[int, str, dict[str, str], 
     except ValueError:  # not an IRI at all: no such entity
         node = None
     if node is None or not any(True for _ in graph.store.quads_for_pattern(node, None, None)):
+        canonical = _canonical(graph, name)
+        if canonical is not None:  # /entity/llzo, /entity/Li7La3Zr2O12: the page of the entity so named
+            from urllib.parse import quote
+
+            location = "/entity/" + quote(canonical, safe="")
+            return 303, "text/plain; charset=utf-8", {"Location": location}, f"see {location}\n".encode()
         from kg.endpoint.pages import not_found_html
 
         if fmt == "html":
@@ -243,3 +249,21 @@ def _entity(graph: Any, name: str, fmt: str) -> tuple[int, str, dict[str, str], 
     prefixes = PREFIXES if fmt == "ttl" else None
     body = ox.serialize(list(triples), format=sparql.GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
     return 200, MEDIA_TYPES[fmt], {}, body
+
+
+def _canonical(graph: Any, name: str) -> str | None:
+    """The local name of the one entity that ``name`` names exactly, as the CLI resolves it (a label,
+    abbreviation or formula, in any case), when that is another page; None when no entity or several do, or
+    when only a partial match would."""
+    from kg.core.errors import KGError
+    from kg.model.search import find, resolve
+
+    try:
+        entity = resolve(graph, name)
+        best = find(graph, name, limit=1)
+    except (KGError, ValueError):
+        return None
+    if not best or best[0].iri != entity.iri or best[0].score < 95 or not entity.iri.startswith(SSLMB):
+        return None
+    local = entity.iri[len(SSLMB) :]
+    return local if local and local != name and "/" not in local and "#" not in local else None

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kg.core import resources
 from kg.core.namespaces import OWL, QUDT, RDF, RDFS, SKOS, SSLMB
+from kg.core.notebook import Display
 from kg.model import evidence as ev
 from kg.model import quantity as qty
 from kg.model import scope as sc
@@ -88,7 +89,7 @@ class Annotation:
 
 
 @dataclass(frozen=True)
-class FactSheet:
+class FactSheet(Display):
     """Everything the graph holds about one entity. ``to_json(sheet)`` gives its documented JSON form."""
 
     iri: str

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, KGError, NotFoundError, echo
 from kg.core.namespaces import PREFIXES, XSD, expand, shorten
+from kg.core.notebook import Display
 from kg.model.stored import StoredQuery, infer_type, parse_header, stored_exactly, stored_query
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class QueryResult:
+class QueryResult(Display):
     """What a query returned: ``rows`` (SELECT), ``boolean`` (ASK) or ``triples`` (CONSTRUCT/DESCRIBE).
 
     Rows map variable names to Python values (IRIs as strings, typed literals as numbers, booleans, dates);

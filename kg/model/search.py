@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
 from kg.core.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
+from kg.core.notebook import Display
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def _words(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Match:
+class Match(Display):
     """One hit of :func:`find`: the entity, how it matched and its score (100 is an exact label)."""
 
     iri: str

@@ -58,7 +58,19 @@
       }
     }
   }
-  new MutationObserver(function () { relink(document.getElementById("yasgui")); }).observe(
+  // Long variable names may break after an underscore (min_|hours), never inside a word, so no header is cut.
+  function breakable(root) {
+    var titles = root.querySelectorAll(".dataTable .dt-column-title");
+    for (var i = 0; i < titles.length; i++) {
+      var text = titles[i].textContent;
+      if (text.indexOf("_") >= 0 && text.indexOf("\u200b") < 0) titles[i].textContent = text.replace(/_/g, "_\u200b");
+    }
+  }
+  new MutationObserver(function () {
+    var root = document.getElementById("yasgui");
+    relink(root);
+    breakable(root);
+  }).observe(
     document.getElementById("yasgui"), { childList: true, subtree: true }
   );
 
