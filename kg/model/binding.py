@@ -7,8 +7,8 @@ A ``VALUES`` block at the head of the outer ``WHERE`` group gives the planner th
 
 The rewrite is used only where it cannot change the answer: a query with a subquery (its variables are its
 own), ``MINUS`` (which does not see outer bindings) or ``SERVICE`` keeps substitution, and so does one that names
-a parameter inside a nested group (an ``OPTIONAL`` or ``UNION`` branch evaluates its filters before the join, so
-the parameter would be unbound there), except inside ``EXISTS``, which sees the outer bindings. ``tests/test_binding.py`` checks that every stored query gives the
+a parameter in an expression of a nested group (an ``OPTIONAL`` or ``UNION`` branch evaluates its filters before
+the join, so the parameter would be unbound there), except inside ``EXISTS``, which sees the outer bindings. ``tests/test_binding.py`` checks that every stored query gives the
 same rows both ways.
 """
 
@@ -84,19 +84,25 @@ def leading_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal])
 
 
 def _only_in_outer_scope(code: str, start: int, names: list[str]) -> bool:
-    """Whether every mention of the named variables after ``start`` (the outer group's brace) is in the outer
-    group itself or in an ``EXISTS`` group nested in it."""
+    """Whether the named variables, after ``start`` (the outer group's brace), appear in an expression (a
+    ``FILTER``, ``BIND`` or other parenthesised text) only in the outer group or in an ``EXISTS`` group inside it.
+    In a triple pattern of a nested group a bound variable joins as a substituted one would; in a nested group's
+    expression it would be unbound."""
     wanted = re.compile(r"[?$](" + "|".join(re.escape(n) for n in names) + r")\b")
     opened: list[bool] = []  # per open brace: does it see the outer bindings?
-    i = start
-    for match in re.finditer(r"[{}]|[?$]\w+", code[start:]):
+    parens = 0
+    for match in re.finditer(r"[{}()]|[?$]\w+", code[start:]):
         token, i = match.group(), start + match.start()
         if token == "{":
             sees = not opened or (opened[-1] and bool(re.search(r"\bEXISTS\s*$", code[:i], re.IGNORECASE)))
-            opened.append(sees if opened else True)
+            opened.append(sees)
         elif token == "}":
             if opened:
                 opened.pop()
-        elif wanted.fullmatch(token) and opened and not opened[-1]:
+        elif token == "(":
+            parens += 1
+        elif token == ")":
+            parens = max(0, parens - 1)
+        elif wanted.fullmatch(token) and parens and opened and not opened[-1]:
             return False
     return True

@@ -266,11 +266,15 @@ _SYNTAX = re.compile(r"^error at (?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$", re.S
 
 def execute(graph: Graph, prepared: Prepared) -> Any:
     """Run a prepared query on Oxigraph; returns pyoxigraph's result object."""
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): v for k, v in prepared.bindings.items()
-    }
+    from kg.model.binding import leading_values
+
+    # a leading VALUES block where it gives the same answer (Oxigraph plans before it substitutes), else substitution
+    text = leading_values(prepared.text, prepared.bindings) if prepared.bindings else None
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = (
+        {} if text is not None else {ox.Variable(k): v for k, v in prepared.bindings.items()}
+    )
     try:
-        return graph.store.query(prepared.text, prefixes=PREFIXES, substitutions=substitutions or None)
+        return graph.store.query(text or prepared.text, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as exc:
         message = str(exc.msg if exc.msg else exc)
         match = _SYNTAX.match(message)
