@@ -25,14 +25,16 @@ import sys, pyoxigraph as ox
 files, query_file, bindings = sys.argv[1].split("|"), sys.argv[2], sys.argv[3:]
 store = ox.Store()
 for f in files:
-    store.load(path=f, format=ox.RdfFormat.TURTLE)
+    store.load(path=f, format=ox.RdfFormat.TRIG if f.endswith(".trig") else ox.RdfFormat.TURTLE)
 subs = {}
 for b in bindings:
     name, kind, value, datatype = b.split("\\t")
     term = ox.NamedNode(value) if kind == "iri" else ox.Literal(value, datatype=ox.NamedNode(datatype))
     subs[ox.Variable(name)] = term
 prefixes = dict(p.split("=", 1) for p in PREFIXES)
-result = store.query(open(query_file).read(), prefixes=prefixes, substitutions=subs or None)
+result = store.query(
+    open(query_file).read(), prefixes=prefixes, substitutions=subs or None, use_default_graph_as_union=True
+)
 sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))
 """
 
