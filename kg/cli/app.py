@@ -243,6 +243,7 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument(
         "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
     )
+    p.add_argument("--explain", action="store_true", help="after the table, what counted in each evidence grade")
     p = command(
         "risks",
         "kg.cli.analysis:cmd_risks",

@@ -244,6 +244,11 @@ def of_pieces(graph: Graph, stated: list[tuple[str, set[str]]]) -> Support:
     return summarise([Piece(key, idx.works(cited, key)) for key, cited in stated], [], idx.label)
 
 
+def work_ids(graph: Graph) -> dict[str, str]:
+    """Each cited work's identity (``doi:...``) where it has a DOI."""
+    return _index(graph).work_id
+
+
 def is_claim(graph: Graph, iri: str) -> bool:
     return iri in _index(graph).claims
 
