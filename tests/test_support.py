@@ -157,3 +157,12 @@ def test_cli_mitigations_explain_and_json():
 @pytest.mark.parametrize("text", ["supported by", "contradicted by"])
 def test_support_reads_in_words(graph, text):
     assert text in str(sp.of_claim(graph, SAFE))
+
+
+def test_the_endpoint_fact_sheet_shows_the_support(graph):
+    from kg.endpoint.pages import entity_html
+
+    html = entity_html(graph.describe(SAFE))
+    assert "<h2>Support</h2>" in html
+    assert "supported by 0, contradicted by 2 (dendrite_md2025, wang2020)" in html
+    assert "<li>against: dendrite_md2025 (dendrite_md2025&#x27;s own)</li>" in html

@@ -175,6 +175,9 @@ class _Index:
         """A work as a reader knows it: its DOI, "<key>'s own", or the cited work's label."""
         if work.startswith("source:"):
             return f"{work[len('source:'):]}'s own"
+        owner = next((key for key, own in self.own.items() if own == work), None)
+        if owner:
+            return f"{owner}'s own ({work})"
         return work if work.startswith("doi:") else self.graph.label(work)
 
     def key_of(self, graph_iri: str) -> str:
