@@ -3,9 +3,10 @@
 A cell is
 
 - **mitigated** when a strategy that applies to the family mitigates the failure mode: directly by default, or also
-  through its causes up to ``max_hops`` causal links (as ``sslmb mitigations`` finds them). A strategy applies to a family when it is stated to apply to the
-  family, to a narrower family or a member, when it is made with a member (``usesMaterial``), or when it applies to
-  a wider family and that statement reaches this one (:mod:`kg.model.scope`);
+  through its causes up to ``max_hops`` causal links (as ``sslmb mitigations`` finds them). A strategy applies to
+  a family when it is stated to apply to the family, to a narrower family or a member, when it is made with a
+  member (``usesMaterial``), or when it applies to a wider family and that statement reaches this one
+  (:mod:`kg.model.scope`);
 - **known** when the family or one of its members (narrower families and their electrolytes included) is exposed
   to the failure mode as ``sslmb risks`` finds it: stated for it, or for a wider family whose statement reaches it
   (a statement said of *some members* only, or with the member as a known exception, does not), or through a
@@ -111,7 +112,8 @@ def _members(graph: Graph, family: str) -> list[str]:
     """The family, its narrower families and every electrolyte typed with any of them."""
     found = [family]
     for r in graph.select(
-        """SELECT DISTINCT ?f ?x WHERE { { ?x rdfs:subClassOf+ ?f } UNION { ?x a/rdfs:subClassOf* ?f } FILTER(isIRI(?x)) }""",
+        """SELECT DISTINCT ?f ?x WHERE { { ?x rdfs:subClassOf+ ?f } UNION { ?x a/rdfs:subClassOf* ?f }
+             FILTER(isIRI(?x)) }""",
         f=family,
     ):
         if r["x"] not in found:
@@ -153,7 +155,9 @@ def coverage(graph: Graph, *, max_hops: int = 0) -> Coverage:
     columns = sorted(
         {
             (r["x"], graph.label(r["x"]))
-            for r in graph.select("SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* sslmb:FailureMode FILTER(isIRI(?x)) }")
+            for r in graph.select(
+                "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* sslmb:FailureMode FILTER(isIRI(?x)) }"
+            )
         },
         key=lambda c: c[1],
     )

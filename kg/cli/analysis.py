@@ -31,7 +31,9 @@ def cmd_mitigations(args) -> int:
                 m.hops,
                 m.strategy_label,
                 " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
-                f"{m.support.supported_by} ({', '.join(m.sources)})" if m.support and m.sources else ", ".join(m.sources),
+                f"{m.support.supported_by} ({', '.join(m.sources)})"
+                if m.support and m.sources
+                else ", ".join(m.sources),
                 ", ".join(map(str, m.references)),
                 "; ".join(m.outcomes),
             ]

@@ -377,7 +377,7 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument(
         "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
     )
-    # -------------------------------------------------------------- heatmap (kg/analysis/coverage.py, kg/output/heatmap.py)
+    # -------------------------------------------------------------- heatmap (kg/analysis/coverage, kg/output/heatmap)
     p = command(
         "heatmap",
         "kg.cli.heatmap:cmd_heatmap",
@@ -385,7 +385,9 @@ def build_parser(only: str | None = None) -> _Parser:
         "strategy that applies to the family mitigates it) or a gap. A text grid, JSON, or a picture with -o.",
         formats=("table", "json", "svg", "png"),
     )
-    p.add_argument("-o", "--output", help="picture to write: .svg or .png (PNG needs the draw extra; - for standard output)")
+    p.add_argument(
+        "-o", "--output", help="picture to write: .svg or .png (PNG needs the draw extra; - for standard output)"
+    )
     p.add_argument(
         "--max-hops", type=_count(0), default=0,
         help="count a strategy that mitigates a cause up to N causal links upstream (default: 0, direct only)",

@@ -267,7 +267,8 @@ def entity_html(sheet: FactSheet) -> str:
     if getattr(sheet, "support", None) is not None:  # a claim: who is for it and who against, independent lines
         out.append(f'<h2>Support</h2><p class="support">{escape(str(sheet.support))}</p>')
         if sheet.support.details:
-            out.append("<ul class='support'>" + "".join(f"<li>{escape(d)}</li>" for d in sheet.support.details) + "</ul>")
+            items = "".join(f"<li>{escape(d)}</li>" for d in sheet.support.details)
+            out.append(f"<ul class='support'>{items}</ul>")
     ev = sheet.evidence
     if ev.locations or ev.references or ev.attributed_to:
         out.append("<h2>Evidence</h2><dl class='facts'>")

@@ -115,7 +115,9 @@ def independent(pieces: list[Piece], label: Callable[[str], str] | None = None) 
     return tuple(sorted(lines, key=lambda ln: (ln.sources, ln.works)))
 
 
-def summarise(supporting: list[Piece], contradicting: list[Piece], label: Callable[[str], str] | None = None) -> Support:
+def summarise(
+    supporting: list[Piece], contradicting: list[Piece], label: Callable[[str], str] | None = None
+) -> Support:
     pro, con = independent(supporting, label), independent(contradicting, label)
     return Support(
         len(pro), len(con),
@@ -136,7 +138,9 @@ class _Index:
 
         self.graph = graph
         self.sources = {g: s.key for g, s in source_index(graph).items()}
-        self.own = {s.key: (f"doi:{s.doi.lower()}" if s.doi else f"source:{s.key}") for s in source_index(graph).values()}
+        self.own = {
+            s.key: (f"doi:{s.doi.lower()}" if s.doi else f"source:{s.key}") for s in source_index(graph).values()
+        }
         self.work_id = {
             r["w"]: f"doi:{str(r['doi']).strip().lower()}"
             for r in graph.select(f"SELECT ?w ?doi WHERE {{ ?x <{HAD_PRIMARY_SOURCE}> ?w . ?w <{BIBO}doi> ?doi }}")
@@ -166,10 +170,10 @@ class _Index:
         for row in graph.store.query(
             f"""SELECT ?g ?a ?p ?b WHERE {{ GRAPH ?g {{ ?a ?p ?b FILTER(?p IN (<{SUPPORTS}>, <{CONTRADICTS}>)) }} }}"""
         ):  # type: ignore[union-attr]
-            a, p, b, key = row["a"].value, row["p"].value, row["b"].value, self.key_of(row["g"].value)
-            self.relations.append((b, a, p, key))
+            a, p, b, src = row["a"].value, row["p"].value, row["b"].value, self.key_of(row["g"].value)
+            self.relations.append((b, a, p, src))
             if p == CONTRADICTS:
-                self.relations.append((a, b, p, key))
+                self.relations.append((a, b, p, src))
 
     def label(self, work: str) -> str:
         """A work as a reader knows it: its DOI, "<key>'s own", or the cited work's label."""

@@ -140,7 +140,9 @@ def to_png(cov: Coverage, *, dpi: int = 150) -> bytes:
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
     except ImportError:
-        raise KGError("PNG output needs matplotlib: pip install 'sslmb-kg[draw]' (or write .svg, which needs nothing)") from None
+        raise KGError(
+            "PNG output needs matplotlib: pip install 'sslmb-kg[draw]' (or write .svg, which needs nothing)"
+        ) from None
     import io
 
     g = geometry(cov)
