@@ -181,7 +181,7 @@ class _Index:
             return f"{work[len('source:'):]}'s own"
         owner = next((key for key, own in self.own.items() if own == work), None)
         if owner:
-            return f"{owner}'s own ({work})"
+            return f"{owner}'s own, {work}"
         return work if work.startswith("doi:") else self.graph.label(work)
 
     def key_of(self, graph_iri: str) -> str:
