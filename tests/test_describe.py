@@ -55,6 +55,8 @@ def test_json_structure_is_stable(graph):
         "uncertain",
         "withheld",
         "credited",
+        "support",
+        "number_support",
     ]
     link = data["links"][0]
     assert list(link) == [
@@ -67,6 +69,7 @@ def test_json_structure_is_stable(graph):
         "scope",
         "scope_as_printed",
         "exceptions",
+        "support",
     ]
     assert list(link["evidence"]) == ["locations", "references", "attributed_to", "sources"]
 

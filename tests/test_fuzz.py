@@ -374,6 +374,7 @@ _COMMANDS: dict[str, tuple[list, dict]] = {
         [_TEXT],
         {"-o": _OUT, "--format": st.sampled_from(["svg", "html", "pdf"]), "--max-hops": _NUMBER},
     ),
+    "heatmap": ([], {"-o": _OUT, "--format": st.sampled_from(["table", "json", "svg", "png"]), "--max-hops": _NUMBER}),
     "serve": (
         [],
         {

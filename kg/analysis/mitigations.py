@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.analysis import grade as gr
 from kg.analysis.causal import APPLIES_TO, MITIGATES, Step, bears_on, projection, reference_numbers, step_of
 from kg.core.errors import check_count
 from kg.core.notebook import Display
 from kg.model import evidence as ev
 from kg.model import quantity as qty
+from kg.model import support as sp
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -27,9 +29,10 @@ class Mitigation(Display):
 
     ``path`` runs from the strategy to the target; ``outcomes`` are the strategy's reported numbers, each with
     its metric and conditions; ``counted_outcomes`` those whose metric bears on the target or on a mechanism on
-    the route (``sslmb:bearsOn``), the only ones that count in the rank. ``score`` ranks the results and
-    ``score_explained`` says how it was reached: direct beats indirect, relevant numbers and more independent
-    references rank higher.
+    the route (``sslmb:bearsOn``), the only ones that count in the rank. ``grade`` (A to D) and ``score`` come
+    from :mod:`kg.analysis.grade`: direct beats indirect, then relevant numbers, independent sources (``support``:
+    sources resting on one original work count once), practical test conditions and independent references;
+    ``grade_factors`` and ``score_explained`` list what counted.
     """
 
     strategy: str
@@ -45,6 +48,9 @@ class Mitigation(Display):
     score_explained: str
     counted_outcomes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    grade: str = ""
+    grade_factors: tuple[str, ...] = ()
+    support: sp.Support | None = None
 
 
 def mitigations(graph: Graph, target: str, *, max_hops: int = 3) -> list[Mitigation]:
@@ -92,25 +98,14 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
             numbers = qty.of(graph, strategy)
             outcomes = tuple(q.described for q in numbers)
             on_route = set(route)
-            counted = tuple(q.described for q in numbers if relevant.get(q.metric_iri or "", frozenset()) & on_route)
+            counted = [q for q in numbers if relevant.get(q.metric_iri or "", frozenset()) & on_route]
             applies = tuple(
                 sorted(graph.label(o.value) for o in graph.objects(strategy, APPLIES_TO) if isinstance(o, ox.NamedNode))
             )
-            # the sources that state the strategy's mitigation link (several sources: independent support)
-            sources = tuple(sorted({s.key for s in (*steps[0].evidence.sources, *strategy_ev.sources)}))
-            # Fewer causal steps always rank first: the evidence bonus (at most 0.03 + 0.032 + 0.02 = 0.082) is
-            # smaller than the smallest gap between hop levels (1/3 - 1/4); within a level, relevant numbers, more
-            # sources and more references decide.
-            n_out, n_ref, n_src = min(len(counted), 2), min(len(refs), 4), min(max(len(sources) - 1, 0), 2)
-            score = 1.0 / (1 + hops) + 0.015 * n_out + 0.008 * n_ref + 0.01 * n_src
-            bearing = f" bearing on {'it' if hops == 0 else 'its route'}"
-            listed = f" [{'; '.join(counted)}]" if counted else ""
-            explained = (
-                f"{'direct' if hops == 0 else f'{hops} causal step(s) upstream'} ({1.0 / (1 + hops):.2f})"
-                f" + {n_out} quantitative outcome(s){bearing} x 0.015{listed}"
-                f" + {n_ref} independent reference(s) x 0.008"
-                f" + {n_src} further source(s) x 0.01 [{', '.join(sources) or 'none recorded'}]"
-            )
+            backing = _support(graph, strategy, node, strategy_ev, steps[0].evidence)
+            graded = gr.grade(hops, counted, backing.supporting, backing.supported_by,
+                              _independent_references(graph, [strategy_ev, steps[0].evidence]))
+            explained = f"grade {graded.letter}: " + " + ".join(graded.factors)
             found = Mitigation(
                 strategy,
                 graph.label(strategy),
@@ -121,11 +116,30 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
                 refs,
                 outcomes,
                 applies,
-                round(score, 3),
+                graded.score,
                 explained,
-                counted,
-                sources,
+                tuple(q.described for q in counted),
+                backing.supporting,
+                graded.letter,
+                graded.factors,
+                backing,
             )
             if strategy not in best or found.score > best[strategy].score:
                 best[strategy] = found
     return sorted(best.values(), key=lambda m: (-m.score, m.hops, m.strategy_label))
+
+
+def _support(graph: Graph, strategy: str, node: str, strategy_ev: ev.Evidence, link_ev: ev.Evidence) -> sp.Support:
+    """The sources that state the strategy's mitigation link, or the strategy itself when the link carries no
+    evidence of its own; pieces resting on one original work count once."""
+    stated = sp.of_links(graph, [(strategy, MITIGATES, node)])
+    if stated.supporting:
+        return stated
+    cited = {r.iri for r in (*strategy_ev.references, *link_ev.references)}
+    return sp.of_pieces(graph, [(s.key, cited) for s in strategy_ev.sources])
+
+
+def _independent_references(graph: Graph, evidences: list[ev.Evidence]) -> int:
+    """The cited works behind a route, one per original work (a DOI cited under two names counts once)."""
+    works = sp.work_ids(graph)
+    return len({works.get(r.iri, r.iri) for e in evidences for r in e.references})

@@ -23,22 +23,29 @@ def cmd_mitigations(args) -> int:
     if not found:
         return nothing(f"no strategy mitigates {echo(args.target)} or its causes up to {args.max_hops} hop(s)")
     for n, target in enumerate(targets):
+        shown = [m for m in found if m.target == target.iri]
         rows = [
             [
                 m.score,
+                m.grade,
                 m.hops,
                 m.strategy_label,
                 " -> ".join([m.path[0].target_label, *(s.target_label for s in m.path[1:])]) if m.hops else "(direct)",
-                ", ".join(m.sources),
+                f"{m.support.supported_by} ({', '.join(m.sources)})"
+                if m.support and m.sources
+                else ", ".join(m.sources),
                 ", ".join(map(str, m.references)),
                 "; ".join(m.outcomes),
             ]
-            for m in found
-            if m.target == target.iri
+            for m in shown
         ]
         print(("\n" if n else "") + f"{target.label} [{target.kind}] <{target.iri}>, from {args.target!r}:")
         if rows:
-            print_table(["score", "hops", "strategy", "through", "sources", "refs", "outcomes"], rows)
+            print_table(["score", "grade", "hops", "strategy", "through", "supported by", "refs", "outcomes"], rows)
+            if getattr(args, "explain", False):
+                for m in shown:
+                    print(f"\n{m.strategy_label}: grade {m.grade}, score {m.score}")
+                    print("\n".join(f"  {factor}" for factor in m.grade_factors))
         else:
             print("  no strategy mitigates it or its causes within --max-hops")
     return 0 if found else 1

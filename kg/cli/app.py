@@ -93,6 +93,7 @@ COMMANDS = (
     "gaps",
     "centrality",
     "draw",
+    "heatmap",
     "serve",
     "load",
     "push",
@@ -244,6 +245,7 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument(
         "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
     )
+    p.add_argument("--explain", action="store_true", help="after the table, what counted in each evidence grade")
     p = command(
         "risks",
         "kg.cli.analysis:cmd_risks",
@@ -388,6 +390,21 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument("--format", choices=["svg", "png", "html"], default=None, help="default: the file's extension")
     p.add_argument(
         "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
+    )
+    # -------------------------------------------------------------- heatmap (kg/analysis/coverage, kg/output/heatmap)
+    p = command(
+        "heatmap",
+        "kg.cli.heatmap:cmd_heatmap",
+        "Electrolyte families x failure modes: which are known (the family or a member is exposed), mitigated (a "
+        "strategy that applies to the family mitigates it) or a gap. A text grid, JSON, or a picture with -o.",
+        formats=("table", "json", "svg", "png"),
+    )
+    p.add_argument(
+        "-o", "--output", help="picture to write: .svg or .png (PNG needs the draw extra; - for standard output)"
+    )
+    p.add_argument(
+        "--max-hops", type=_count(0), default=0,
+        help="count a strategy that mitigates a cause up to N causal links upstream (default: 0, direct only)",
     )
     return parser
 

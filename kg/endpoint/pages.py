@@ -233,9 +233,10 @@ def entity_html(sheet: FactSheet) -> str:
                     f"{arrow} {_link(lk.relation_iri, lk.relation)}",
                     f'{_link(lk.other.iri, lk.other.label)} <span class="kind">[{escape(lk.other.kind)}]</span>{via}',
                     _evidence(lk.evidence),
+                    str(lk.support.supported_by) if getattr(lk, "support", None) and lk.support.supporting else "",
                 ]
             )
-        out.append(_table(["relation", "entity", "evidence"], rows, "links"))
+        out.append(_table(["relation", "entity", "evidence", "sources"], rows, "links"))
     if sheet.withheld:
         out.append("<h2>Not inherited from its family</h2>")
         rows = []
@@ -263,6 +264,11 @@ def entity_html(sheet: FactSheet) -> str:
             for c in sheet.credited
         ]
         out.append(_table(["finding", "evidence"], rows, "credited"))
+    if getattr(sheet, "support", None) is not None:  # a claim: who is for it and who against, independent lines
+        out.append(f'<h2>Support</h2><p class="support">{escape(str(sheet.support))}</p>')
+        if sheet.support.details:
+            items = "".join(f"<li>{escape(d)}</li>" for d in sheet.support.details)
+            out.append(f"<ul class='support'>{items}</ul>")
     ev = sheet.evidence
     if ev.locations or ev.references or ev.attributed_to:
         out.append("<h2>Evidence</h2><dl class='facts'>")

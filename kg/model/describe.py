@@ -17,6 +17,7 @@ from kg.core.notebook import Display
 from kg.model import evidence as ev
 from kg.model import quantity as qty
 from kg.model import scope as sc
+from kg.model import support as sp
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph
@@ -50,6 +51,7 @@ class Link:
     scope: str | None = None
     scope_as_printed: str | None = None
     exceptions: tuple[Ref, ...] = ()
+    support: sp.Support | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ class FactSheet(Display):
     uncertain: bool
     withheld: tuple[Withheld, ...] = ()
     credited: tuple[Credit, ...] = ()
+    #: for a claim: the sources for and against it (:mod:`kg.model.support`)
+    support: sp.Support | None = None
+    #: numbers that other numbers of the same metric agree with: ``(quantity IRI, support)``
+    number_support: tuple[tuple[str, sp.Support], ...] = ()
 
 
 # Links shown as quantities, names or evidence rather than as links.
@@ -164,13 +170,15 @@ def _links(graph: Graph, iri: str) -> list[Link]:
         p, o = quad.predicate.value, quad.object
         if p in _HIDDEN or not isinstance(o, ox.NamedNode):
             continue
-        link = Link(graph.label(p), p, "out", _ref(graph, o.value), ev.of_link(graph, iri, p, o.value))
+        link = Link(graph.label(p), p, "out", _ref(graph, o.value), ev.of_link(graph, iri, p, o.value),
+                    support=sp.of_link(graph, iri, p, o.value))
         out.append(_with_scope(graph, link, scoped.get((p, o.value, "out"))))
     for quad in graph.store.quads_for_pattern(None, None, node):
         p, s = quad.predicate.value, quad.subject
         if p in _HIDDEN or not isinstance(s, ox.NamedNode):
             continue
-        link = Link(graph.label(p), p, "in", _ref(graph, s.value), ev.of_link(graph, s.value, p, iri))
+        link = Link(graph.label(p), p, "in", _ref(graph, s.value), ev.of_link(graph, s.value, p, iri),
+                    support=sp.of_link(graph, s.value, p, iri))
         out.append(_with_scope(graph, link, scoped.get((p, s.value, "in"))))
     return out
 
@@ -187,11 +195,9 @@ def _with_scope(graph: Graph, link: Link, statement: sc.Statement | None) -> Lin
 
 
 def _inherited_link(graph: Graph, s: sc.Statement) -> Link:
-    if s.direction == "out":
-        evidence = ev.of_link(graph, s.family, s.relation, s.other)
-    else:
-        evidence = ev.of_link(graph, s.other, s.relation, s.family)
-    return Link(graph.label(s.relation), s.relation, s.direction, _ref(graph, s.other), evidence, _ref(graph, s.family))
+    triple = (s.family, s.relation, s.other) if s.direction == "out" else (s.other, s.relation, s.family)
+    return Link(graph.label(s.relation), s.relation, s.direction, _ref(graph, s.other), ev.of_link(graph, *triple),
+                _ref(graph, s.family), support=sp.of_link(graph, *triple))
 
 
 def _credits(graph: Graph, iri: str) -> list[Credit]:
@@ -261,6 +267,12 @@ def describe(graph: Graph, iri: str) -> FactSheet:
     withheld.sort(key=lambda w: (w.reason, w.relation, w.other.label))
 
     uncertain = graph.value(iri, SSLMB + "uncertainReading")
+    numbers = qty.of(graph, iri)
+    agreed = []
+    for number in numbers:
+        backing = sp.of_number(graph, number, numbers)
+        if len(backing.support) and sum(len(line.pieces) for line in backing.support) > 1:
+            agreed.append((number.iri, backing))
     return FactSheet(
         iri=iri,
         label=graph.label(iri),
@@ -273,7 +285,7 @@ def describe(graph: Graph, iri: str) -> FactSheet:
         notes=notes,
         annotations=tuple(annotations),
         # grouped by source (the review first, then the others by key), so each source's values stand together
-        quantities=tuple(sorted(qty.of(graph, iri), key=lambda q: (q.evidence.source_keys != [resources.REVIEW_KEY],
+        quantities=tuple(sorted(numbers, key=lambda q: (q.evidence.source_keys != [resources.REVIEW_KEY],
                                                                     q.evidence.source_keys, q.metric or ""))),
         family_quantities=tuple(family_quantities),
         links=tuple(links),
@@ -281,4 +293,6 @@ def describe(graph: Graph, iri: str) -> FactSheet:
         uncertain=bool(uncertain),
         withheld=tuple(withheld),
         credited=tuple(_credits(graph, iri)) if graph.kind(iri) == "agent" else (),
+        support=sp.of_claim(graph, iri) if sp.is_claim(graph, iri) else None,
+        number_support=tuple(agreed),
     )

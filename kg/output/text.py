@@ -74,6 +74,12 @@ def quantity_line(q: Any) -> str:
     return text
 
 
+def support_line(support: Any) -> str:
+    """``supported by 2 (obelix, wang2020): obelix + wang2020 (doi:10.1038/nmat3066); obelix (...)``."""
+    lines = "; ".join(str(line) for line in support.support)
+    return f"supported by {support.supported_by} ({', '.join(support.supporting)})" + (f": {lines}" if lines else "")
+
+
 def scope_note(scope: str | None, printed: str | None, exceptions: Sequence[Any]) -> str:
     """How far a family-level statement reaches, in brackets: ``  {some members: "some inorganic SSEs"}``."""
     parts = []
@@ -105,9 +111,14 @@ def fact_sheet(sheet: Any) -> str:
             out.append(f"  {a.property}: {_cell(a.value)}")
     if sheet.quantities or sheet.family_quantities:
         out.append("\nNumbers")
+        agreed, said = dict(getattr(sheet, "number_support", ())), set()
         for q in sheet.quantities:
             ev = _evidence(q.evidence)
             out.append(f"  {quantity_line(q)}" + (f"  ({ev})" if ev else ""))
+            line = support_line(agreed[q.iri]) if q.iri in agreed else ""
+            if line and line not in said:  # once per group of agreeing values
+                said.add(line)
+                out.append(f"    agreeing values: {line}")
         for fam, q in sheet.family_quantities:
             ev = _evidence(q.evidence)
             out.append(f"  {quantity_line(q)}  (as {fam.label})" + (f"  ({ev})" if ev else ""))
@@ -122,10 +133,13 @@ def fact_sheet(sheet: Any) -> str:
             arrow = "->" if lk.direction == "out" else "<-"
             via = f" (as {lk.via.label})" if lk.via else ""
             scoped = scope_note(lk.scope, lk.scope_as_printed, lk.exceptions)
+            backing = getattr(lk, "support", None)
             rows.append(
-                [f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}{scoped}", _evidence(lk.evidence)]
+                [f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}{scoped}", _evidence(lk.evidence),
+                 backing.supported_by if backing is not None and backing.supporting else ""]
             )
-        out.append("\n".join("  " + line for line in table(["relation", "entity", "evidence"], rows).splitlines()))
+        headers = ["relation", "entity", "evidence", "sources"]
+        out.append("\n".join("  " + line for line in table(headers, rows).splitlines()))
     if sheet.withheld:
         out.append("\nNot inherited from its family")
         rows = []
@@ -142,6 +156,10 @@ def fact_sheet(sheet: Any) -> str:
             for c in sheet.credited
         ]
         out.append("\n".join("  " + line for line in table(["finding", "evidence"], rows).splitlines()))
+    if getattr(sheet, "support", None) is not None:
+        out.append("\nSupport")
+        out.append(f"  {sheet.support}")
+        out.extend(f"  {line}" for line in sheet.support.details)
     ev = sheet.evidence
     if ev.locations or ev.references or ev.attributed_to:
         out.append("\nEvidence")
