@@ -8,8 +8,8 @@ A ``VALUES`` block at the head of the outer ``WHERE`` group gives the planner th
 The rewrite is used only where it cannot change the answer: a query with a subquery (its variables are its
 own), ``MINUS`` (which does not see outer bindings) or ``SERVICE`` keeps substitution, and so does one that names
 a parameter in an expression of a nested group (an ``OPTIONAL`` or ``UNION`` branch evaluates its filters before
-the join, so the parameter would be unbound there), except inside ``EXISTS``, which sees the outer bindings. ``tests/test_binding.py`` checks that every stored query gives the
-same rows both ways.
+the join, so the parameter would be unbound there), except inside ``EXISTS``, which sees the outer bindings.
+``tests/test_binding.py`` checks that every stored query gives the same rows both ways.
 """
 
 from __future__ import annotations

@@ -70,9 +70,11 @@ class Prepared:
 # time, so a malformed string or IRI leaves the rest of the text counted as code: the check may then see a
 # keyword that is not one (it errs towards refusing), never miss one.
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_NAME = "[A-Za-z0-9_\\-\u00b7\u00c0-\U000effff]"
-_TOKEN = re.compile(
-    "|".join(
+
+
+def _token_pattern(_NAME: str, initial: str) -> str:  # noqa: N803 (read as the grammar's name)
+    """The token pattern, with ``_NAME`` the characters of a name and ``initial`` those that may start a prefix."""
+    return "|".join(
         [
             r"(?P<space>\s+)",
             r"(?P<comment>#[^\r\n]*)",
@@ -84,14 +86,31 @@ _TOKEN = re.compile(
             rf"(?P<var>[?$]{_NAME}*)",
             rf"(?P<bnode>_:(?:{_NAME}|\.)*)",
             r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
-            rf"(?P<pname>(?:[A-Za-z\u00c0-\U000effff](?:{_NAME}|\.)*)?:"
+            rf"(?P<pname>(?:{initial}(?:{_NAME}|\.)*)?:"
             rf"(?:{_NAME}|[.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*)",
             rf"(?P<word>[A-Za-z_]{_NAME}*)",
             r"(?P<other>.)",
         ]
-    ),
-    re.S,
-)
+    )
+
+
+_TOKENS: dict[bool, re.Pattern[str]] = {}
+
+
+def _tokens(text: str) -> re.Pattern[str]:
+    """The token pattern for a text, compiled on first use. A text in plain ASCII (nearly every query) gets the
+    pattern without the non-ASCII name characters, which reads it the same and compiles in a third of the time
+    (about 12 ms saved at every start of ``sslmb query``)."""
+    ascii_only = text.isascii()
+    if ascii_only not in _TOKENS:
+        if ascii_only:
+            _TOKENS[True] = re.compile(_token_pattern("[A-Za-z0-9_\\-]", "[A-Za-z]"), re.S)
+        else:
+            name, initial = "[A-Za-z0-9_\\-\u00b7\u00c0-\U000effff]", "[A-Za-z\u00c0-\U000effff]"
+            _TOKENS[False] = re.compile(_token_pattern(name, initial), re.S)
+    return _TOKENS[ascii_only]
+
+
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -102,7 +121,7 @@ def keywords(text: str) -> Iterator[tuple[str, int]]:
     >>> [w for w, _ in keywords('SELECT * { ?s ?p "SERVICE" ; ex:a\\#b <x#y> } # SERVICE')]
     ['SELECT']
     """
-    for match in _TOKEN.finditer(text):
+    for match in _tokens(text).finditer(text):
         if match.lastgroup == "word":
             yield match.group().upper(), match.start()
 
