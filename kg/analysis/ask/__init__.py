@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kg.core.graph import Graph
 
 # The least score of an answer, and the lead that makes one piece of evidence enough (see :func:`is_sure`).
-MIN_SCORE, CLEAR_LEAD = 2.5, 3.0
+MIN_SCORE, CLEAR_LEAD = 2.5, 1.5
 MAX_QUESTION = 1000
 
 

@@ -60,7 +60,7 @@ _NOT_A_VALUE = re.compile(r"(?:table|fig(?:ure)?\.?|ref(?:erence)?\.?|cq-?|\[)\s
 
 # Weights of the score: an entity parameter filled by an entity of the kind its default has, or of a near kind;
 # a parameter left empty (a traversal cannot run; a stored query falls back on its default); a number filled.
-FILLED, NEAR, EMPTY_REQUIRED, EMPTY_DEFAULT, NUMBER_FILLED = 2.5, 1.5, 3.0, 2.0, 0.6
+FILLED, NEAR, EMPTY_REQUIRED, EMPTY_DEFAULT, NUMBER_FILLED = 2.5, 0.8, 3.0, 2.0, 0.6
 # A parameter that takes an entity of any kind (show, paths) says little about the question when filled; a question
 # that is nothing but an entity's name (and words such as "what is", "tell me about") asks for its fact sheet.
 ANY_FILLED, BARE = 1.0, 2.0
@@ -129,7 +129,9 @@ def _build_targets(graph: Graph) -> tuple[Target, ...]:
         if q.kind != "cq":
             continue
         slots = tuple(Slot(p.name, p.type, _default_kinds(graph, p), p.default) for p in q.params)
-        text = " ".join([q.summary, *q.tags, *q.tags, *(p.name for p in q.params)])
+        # the file name's words (after cq-NN) are its author's title of the question
+        title = " ".join(q.name.split("-")[2:])
+        text = " ".join([q.summary, title, *q.tags, *q.tags, *(p.name for p in q.params)])
         found.append(Target(q.name, "query", q.summary, slots, tuple(terms(text))))
     for name, (params, summary, triggers) in TRAVERSALS.items():
         slots = tuple(Slot(p, "entity", kinds or MENTION_KINDS, None) for p, kinds in params)
@@ -358,6 +360,7 @@ class _Index:
         n = len(docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.vocabulary = set(df) | set(SYNONYMS.values())
+        self.spellable = sorted(t for t in self.vocabulary if len(t) >= 5 and t.isalpha())
 
     @staticmethod
     def _counts(words: tuple[str, ...]) -> dict[str, int]:
@@ -382,9 +385,13 @@ def index(graph: Graph) -> _Index:
     return graph.memo("ask_index", lambda g: _Index(targets(g)))
 
 
-def _fill(target: Target, found: list[Mention], nums: list[Number]) -> tuple[float, dict[str, object], set[int]]:
-    """The parameters of ``target`` filled from the question: (score of the fit, values, mentions used)."""
+def _fill(
+    target: Target, found: list[Mention], nums: list[Number]
+) -> tuple[float, dict[str, object], set[int], list[str]]:
+    """The parameters of ``target`` filled from the question: (score of the fit, values, mentions used, numbers
+    used as ``name=value``)."""
     score, values, used_iris, used = 0.0, {}, set(), set()
+    filled: list[str] = []
     used_numbers: set[int] = set()
     for slot in target.slots:
         if slot.type == "entity":
@@ -426,12 +433,24 @@ def _fill(target: Target, found: list[Mention], nums: list[Number]) -> tuple[flo
                 used_numbers.add(pick)
                 value = nums[pick].value
                 values[slot.name] = int(value) if slot.type == "integer" or value.is_integer() else value
+                filled.append(f"{slot.name}={values[slot.name]}")
                 score += NUMBER_FILLED * {"fraction": 1, "temp": 2}.get(kind, 4)
             elif slot.default is not None:
                 values[slot.name] = _number(slot.default)
         elif slot.default is not None:
             values[slot.name] = slot.default
-    return score, values, used
+    return score, values, used, filled
+
+
+def _spelt(idx: _Index, term: str) -> str:
+    """A word the router does not know, read as the known word it is a misspelling of (``conductivty``), when one is
+    close enough (difflib's ratio of at least 0.85, words of six letters or more)."""
+    if term in idx.vocabulary or len(term) < 6 or not term.isalpha():
+        return term
+    import difflib
+
+    close = difflib.get_close_matches(term, idx.spellable, n=1, cutoff=0.85)
+    return close[0] if close else term
 
 
 def _negated(question: str, toks: list[tuple[str, int, int]]) -> set[int]:
@@ -468,7 +487,10 @@ def route(graph: Graph, question: str) -> tuple[list[Scored], float, list[str]]:
     generic = {n for m in found if m.kind == "generic" for n in range(m.start, m.end)}
     negated = _negated(question, toks)
     word_terms = [
-        (n, t) for n, (text, _, _) in enumerate(toks) if n not in negated and n not in generic for t in terms(text)
+        (n, _spelt(idx, t))
+        for n, (text, _, _) in enumerate(toks)
+        if n not in negated and n not in generic
+        for t in terms(text)
     ]
     own = [
         t for n, t in word_terms if n not in in_mention and not t.replace(".", "").isdigit() and t not in NEUTRAL
@@ -484,7 +506,7 @@ def route(graph: Graph, question: str) -> tuple[list[Scored], float, list[str]]:
     }
     scored = []
     for n, target in enumerate(idx.docs):
-        fit, values, used = _fill(target, found, nums)
+        fit, values, used, numbers_used = _fill(target, found, nums)
         # words of an entity that fills a parameter count for the parameter, not again as words; entities whose
         # names are ordinary words of the field count as words for every other target
         consumed = {k for u in used for k in range(found[u].start, found[u].end)}
@@ -495,7 +517,7 @@ def route(graph: Graph, question: str) -> tuple[list[Scored], float, list[str]]:
         lexical = idx.score(n, query)
         if target.name == "show" and used and not [t for t in own if t in idx.vocabulary and t not in target.terms]:
             fit += BARE
-        filled = tuple(found[u].label for u in sorted(used))
+        filled = tuple(found[u].label for u in sorted(used)) + tuple(numbers_used)
         scored.append(Scored(target, lexical + fit, lexical, values, filled))
     scored.sort(key=lambda s: (-s.score, s.target.name))
     return scored, known, own
