@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kg.core.graph import Graph
 
 # The least score of an answer, and the lead that makes one piece of evidence enough (see :func:`is_sure`).
-MIN_SCORE, CLEAR_LEAD = 2.5, 1.5
+MIN_SCORE, CLEAR_LEAD, STRONG = 2.5, 1.5, 5.0
 MAX_QUESTION = 1000
 
 
@@ -88,11 +88,11 @@ def is_sure(scored: Scored, second: float, known: float, evidence: int) -> bool:
     own words (those outside the entities it names: "price", "supplier" are words no target knows), the best
     target must score at least :data:`MIN_SCORE`, be able to run (every parameter without a default filled), and
     rest on two pieces of evidence (words shared with its summary and entities filling its parameters), one of
-    them an entity, or lead the next target by :data:`CLEAR_LEAD`.
+    them an entity, or lead the next target by :data:`CLEAR_LEAD`, or score :data:`STRONG` or more.
     """
     if known < 0.5 or scored.score < MIN_SCORE or not _runnable(scored):
         return False
-    return evidence >= 2 or bool(scored.filled) or scored.score - second >= CLEAR_LEAD
+    return evidence >= 2 or bool(scored.filled) or scored.score - second >= CLEAR_LEAD or scored.score >= STRONG
 
 
 def ask(graph: Graph, question: str, *, run: bool = True) -> Answer:

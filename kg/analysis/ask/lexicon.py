@@ -18,7 +18,7 @@ STOP = frozenset(
     other our out over own same she should so some such than that the their them then there these they this those
     through to too under until up very was we were what when where which while who whom why will with would you your
     yours there's what's it's i'm let us e g eg ie i.e etc vs via per one ones s please tell give show list find get
-    know known say says said anything something everything nothing see look looking kind kinds sort thing things way ways much many well really graph""".split()
+    know known mention mentioned say says said anything something everything nothing see look looking kind kinds sort thing things way ways much many well really graph""".split()
 )
 # Question words that carry meaning for some target and are kept although they are stop words.
 KEEP = frozenset({"why", "who", "most", "between", "through", "via", "no"})

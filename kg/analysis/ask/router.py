@@ -291,6 +291,36 @@ def _misspelt(graph: Graph, question: str, taken: set[int], vocabulary: set[str]
     return found
 
 
+def described_strategy(graph: Graph, question: str) -> list[Mention]:
+    """A strategy the question describes by what it is made of rather than by its label ("the polyimide film filled
+    with PEO/LiTFSI"): the one strategy whose label's words the question holds most of, at least two and at least
+    three in five of them, clearly ahead of the next."""
+    strategies = graph.memo(
+        "ask_strategies",
+        lambda g: [
+            (r["s"], r["l"], set(terms(r["l"])))
+            for r in g.select("SELECT DISTINCT ?s ?l WHERE { ?s a sslmb:MitigationStrategy ; rdfs:label ?l }")
+        ],
+    )
+    toks = tokens(question)
+    asked = {}
+    for n, (text, _, _) in enumerate(toks):
+        for t in terms(text):
+            asked.setdefault(t, n)
+    ranked = []
+    for iri, label, words in strategies:
+        shared = words & set(asked)
+        if len(shared) >= 2 and len(shared) >= 0.6 * len(words):
+            ranked.append((len(shared), len(shared) / len(words), iri, label, shared))
+    ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+    if not ranked or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
+        return []
+    _, _, iri, label, shared = ranked[0]
+    start = min(asked[t] for t in shared)
+    end = max(asked[t] for t in shared) + 1
+    return [Mention(start, end, question[toks[start][1] : toks[end - 1][2]], iri, "strategy", label, False)]
+
+
 @dataclass(frozen=True)
 class Number:
     """A number the question gives, with what its unit says it is (temperature, hours, fraction, count)."""
@@ -479,6 +509,8 @@ def route(graph: Graph, question: str) -> tuple[list[Scored], float, list[str]]:
     found = mentions(graph, question)
     taken = {n for m in found for n in range(m.start, m.end)}
     found += partial_mentions(graph, question, taken, idx.vocabulary, {m.iri for m in found})
+    if not any(m.kind == "strategy" for m in found):
+        found += described_strategy(graph, question)
     found.sort(key=lambda m: (m.start, not m.exact))
     toks = tokens(question)
     chars = [(toks[m.start][1], toks[m.end - 1][2]) for m in found]
@@ -493,8 +525,10 @@ def route(graph: Graph, question: str) -> tuple[list[Scored], float, list[str]]:
         for t in terms(text)
     ]
     own = [
-        t for n, t in word_terms if n not in in_mention and not t.replace(".", "").isdigit() and t not in NEUTRAL
-    ]
+        t
+        for n, t in word_terms
+        if n not in in_mention and not t.replace(".", "").isdigit() and t not in NEUTRAL and len(t) > 2
+    ]  # (words of one or two letters are units and element symbols: h, mg)
     known = sum(1 for t in own if t in idx.vocabulary) / len(own) if own else 1.0
     # the words of an entity named exactly weigh little for targets it does not fill (its name is not the question's
     # frame); those of entities whose names are ordinary words of the field, or named only in part, weigh fully
