@@ -125,7 +125,8 @@ def main() -> None:
         f"phrasings: {result['phrasings']}, accuracy {result['accuracy']:.1%} "
         f"(even half {result['accuracy_even']:.1%}, held-out odd half {result['accuracy_odd']:.1%})"
     )
-    print(f"unsure questions answered 'not sure' with three suggestions: {result['unsure_right']}/{result['unsure_total']}")
+    right, total = result["unsure_right"], result["unsure_total"]
+    print(f"unsure questions answered 'not sure' with three suggestions: {right}/{total}")
     print(f"misses ({len(result['misses'])}):")
     for r in result["misses"]:
         got = r["got"]

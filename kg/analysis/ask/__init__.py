@@ -107,9 +107,7 @@ def ask(graph: Graph, question: str, *, run: bool = True) -> Answer:
     conf = confidence(best.score, second, known)
     evidence = len(set(asked) & set(best.target.terms)) + len(best.filled)
     sure = is_sure(best, second, known, evidence)
-    suggestions = tuple(
-        Suggestion(s.target.name, s.target.summary, command(s), round(s.score, 3)) for s in scored[:3]
-    )
+    suggestions = tuple(Suggestion(s.target.name, s.target.summary, command(s), round(s.score, 3)) for s in scored[:3])
     answer = Answer(
         question,
         sure,

@@ -18,14 +18,14 @@ STOP = frozenset(
     other our out over own same she should so some such than that the their them then there these they this those
     through to too under until up very was we were what when where which while who whom why will with would you your
     yours there's what's it's i'm let us e g eg ie i.e etc vs via per one ones s please tell give show list find get
-    know known mention mentioned say says said anything something everything nothing see look looking kind kinds sort thing things way ways much many well really graph""".split()
+    know known mention mentioned say says said anything something everything nothing see look looking kind kinds
+    sort thing things way ways much many well really graph""".split()
 )
 # Question words that carry meaning for some target and are kept although they are stop words.
 KEEP = frozenset({"why", "who", "most", "between", "through", "via", "no"})
 # Words of the field's own frame: in scope, but saying nothing of which question is asked.
 NEUTRAL = frozenset(
-    "battery batteri cell lithium li metal solid stat sslmb sslmbs lmb electrolyt electrolyte review"
-    " graph data".split()
+    "battery batteri cell lithium li metal solid stat sslmb sslmbs lmb electrolyt electrolyte review graph data".split()
 )
 # Words after which the rest of the clause says what the question does not want ("not via its causes").
 NEGATIONS = ("not", "rather than", "instead of", "except", "excluding", "other than")
@@ -83,7 +83,8 @@ def words(text: str) -> list[str]:
 # stemmed before look-up, so one form is enough.
 _SYNONYMS = """
 stop prevent suppress suppression avoid fix remedy counter counteract tackle combat inhibit block address solve
-solution cure alleviate lessen reduce handle curb safer safest help helps limit protect protection defend defense defence deal tame
+solution cure alleviate lessen reduce handle curb safer safest help helps limit protect protection defend
+ defense defence deal tame
  = mitigate
 fail failing breakdown = failure
 consequence downstream follow knock ensue aftermath subsequent later happen happens next escalate become turn = leads
@@ -98,7 +99,8 @@ temp temperature degrees celsius = temperature
 conduct conductive conducting conductor = conductivity
 stiff stiffness rigid rigidity moduli = modulus
 who author authors group groups lab team researcher researchers scientist scientists person people = agent
-ref refs paper papers article articles citation citations cite cites cited study studies publication literature = reference
+ref refs paper papers article articles citation citations cite cites cited study studies publication
+ literature = reference
 disagree disagreement conflict conflicting dispute disputed inconsistent contradict contradictory contrary oppose
  = contradiction
 uncertain unclear doubtful illegible ambiguous unsure questionable damaged garbled = uncertain
