@@ -98,10 +98,12 @@ COMMANDS = (
     "sources",
     "add",
     "remove",
+    "ask",
+    "docs",
 )
 # Commands that do not read the graph, so take no --store/--endpoint (push names its own source and target; add and
 # remove write the project's sources or a --store of their own).
-_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove"})
+_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove", "docs"})
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -375,7 +377,27 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument(
         "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
     )
+    _ask_and_docs(command)
     return parser
+
+
+def _ask_and_docs(command) -> None:
+    """``sslmb ask`` (kg/cli/ask.py) and ``sslmb docs`` (kg/cli/docs.py)."""
+    p = command(
+        "ask",
+        "kg.cli.ask:cmd_ask",
+        "Answer QUESTION, asked in words: it is routed to the stored question or traversal that answers it, whose "
+        "command is shown, then run. Exit 1 when not sure (the three closest questions are listed) or the answer is "
+        "empty.",
+    )
+    p.add_argument("question", nargs="+", help="the question (quoted, or as several words)")
+    p = command(
+        "docs",
+        "kg.cli.docs:cmd_docs",
+        "Write the HTML documentation of the ontology (pyLODE, with a picture of the class hierarchy) to DIR.",
+        formats=(),
+    )
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write (created when missing)")
 
 
 def main(argv: list[str] | None = None) -> int:
