@@ -83,7 +83,7 @@ def words(text: str) -> list[str]:
 # stemmed before look-up, so one form is enough.
 _SYNONYMS = """
 stop prevent suppress suppression avoid fix remedy counter counteract tackle combat inhibit block address solve
-solution cure alleviate lessen reduce handle curb safer safest help helps limit protect protection defend
+ solution cure alleviate lessen reduce handle curb safer safest help helps limit protect protection defend
  defense defence deal tame
  = mitigate
 fail failing breakdown = failure
@@ -143,7 +143,9 @@ shutdown threshold onset = threshold
 def _synonyms() -> dict[str, str]:
     found: dict[str, str] = {}
     for block in re.split(r"\n(?=\S)", _SYNONYMS.strip()):
-        left, _, right = block.replace("\n", " ").rpartition("=")
+        left, sep, right = block.replace("\n", " ").rpartition("=")
+        if not sep:  # a continuation line must start with a space
+            raise ValueError(f"synonyms: no '= word' in {block[:60]!r}")
         target = stem(right.strip())
         for word in left.split():
             found.setdefault(stem(word), target)
