@@ -85,7 +85,9 @@ def test_a_traversal_runs_with_the_entity_the_question_names(graph):
 
 
 def test_numbers_fill_parameters_by_their_units(graph):
-    a = ask(graph, "single-ion conducting polymer electrolytes with a transference number of 0.85 up to 70 °C", run=False)
+    a = ask(
+        graph, "single-ion conducting polymer electrolytes with a transference number of 0.85 up to 70 °C", run=False
+    )
     assert a.target == "cq-05-single-ion-transference"
     assert a.params == {"min_t": 0.85, "max_temp": 70}
     a = ask(graph, "which strategies cycled stably for 20 days or more?", run=False)
