@@ -167,8 +167,13 @@ def write(directory: str | Path) -> list[Path]:
     """Write :data:`FILES` into ``directory`` (created when missing); returns the paths written."""
     from kg.core.files import atomic_write
 
+    from kg.core.errors import InputError
+
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot make the folder ({exc.strerror or exc})") from None
     docs = make(href="index.html")
     contents = {
         "index.html": docs.html.encode(),
