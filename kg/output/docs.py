@@ -165,9 +165,8 @@ def ontology_bytes(fmt: str) -> bytes:
 
 def write(directory: str | Path) -> list[Path]:
     """Write :data:`FILES` into ``directory`` (created when missing); returns the paths written."""
-    from kg.core.files import atomic_write
-
     from kg.core.errors import InputError
+    from kg.core.files import atomic_write
 
     out = Path(directory)
     try:
