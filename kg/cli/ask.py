@@ -23,9 +23,7 @@ def cmd_ask(args) -> int:
         print_json(answer)
         return 0 if answer.sure else 1
     if not answer.sure:
-        print(
-            f"not sure which question this is (confidence {answer.confidence:.2f}); the closest ones:", file=sys.stderr
-        )
+        print(f"# not sure which question this is (confidence {answer.confidence:.2f}); the closest ones:")
         for n, s in enumerate(answer.suggestions, start=1):
             print(f"{n}. {s.target}: {s.summary}\n   {s.command}")
         return 1

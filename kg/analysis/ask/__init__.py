@@ -42,7 +42,8 @@ class Suggestion:
 class Answer:
     """What :func:`ask` found. ``sure`` is False when the router would not pick a target (then ``target`` is the
     best guess, nothing was run, and ``suggestions`` holds the three closest questions). ``query`` is the stored
-    query's file for a stored question; ``answer`` the result (rows of a stored question, the traversal's result)."""
+    query's file for a stored question; ``answer`` the result (rows of a stored question, the traversal's result).
+    ``confidence`` is :func:`confidence`, halved when the router is not sure."""
 
     question: str
     sure: bool
@@ -107,6 +108,8 @@ def ask(graph: Graph, question: str, *, run: bool = True) -> Answer:
     conf = confidence(best.score, second, known)
     evidence = len(set(asked) & set(best.target.terms)) + len(best.filled)
     sure = is_sure(best, second, known, evidence)
+    if not sure:  # halved, so that an answer the router will not give reads below those it gives
+        conf = round(conf / 2, 3)
     suggestions = tuple(Suggestion(s.target.name, s.target.summary, command(s), round(s.score, 3)) for s in scored[:3])
     answer = Answer(
         question,
