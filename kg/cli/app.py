@@ -285,7 +285,8 @@ def build_parser(only: str | None = None) -> _Parser:
         "kg.cli.stores:cmd_serve",
         "Serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql, a query page at /, fact sheets at "
         "/entity/NAME, the ontology's documentation at /ontology, questions in words at /ask, from the shipped graph "
-        "or an on-disk --store. Updates, SERVICE, LOAD and outside graphs are refused; queries run in worker processes that are stopped at the timeout. Ctrl-C stops it (exit 0).",
+        "or an on-disk --store. Updates, SERVICE, LOAD and outside graphs are refused; queries run in worker "
+        "processes that are stopped at the timeout. Ctrl-C stops it (exit 0).",
         formats=(),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
