@@ -12,6 +12,7 @@ from importlib.metadata import version
 import pyoxigraph as ox
 import pytest
 from helpers import run_cli
+from test_browser import browser, chromium  # noqa: F401 (the fixtures of a real browser)
 from test_server import Server
 
 from kg.core.namespaces import OWL, RDF, RDFS, SSLMB
@@ -157,3 +158,20 @@ def test_the_query_page_has_the_ask_box(server):
     assert b'id="ask-form"' in body and b'src="/static/ask.js"' in body and b'href="/ontology"' in body
     status, headers, _ = server.request("GET", "/static/ask.js")
     assert status == 200 and "javascript" in headers["content-type"]
+
+
+@pytest.mark.slow
+def test_the_ask_box_answers_in_a_real_browser(browser, server):  # noqa: F811 (a fixture)
+    page = browser.page
+    page.goto(server.url)
+    page.fill("#ask-input", "which failure modes is LGPS exposed to?")
+    page.click("#ask-form button")
+    page.wait_for_selector("#ask-answer table", timeout=60_000)
+    command = page.inner_text("#ask-answer code.command")
+    assert command == "sslmb query cq-01-failure-modes-of-electrolyte -p electrolyte=LGPS"
+    assert "hydrogen sulfide release" in page.inner_text("#ask-answer table")
+    page.fill("#ask-input", "who is the CEO of QuantumScape")
+    page.click("#ask-form button")
+    page.wait_for_selector("#ask-answer .unsure", timeout=60_000)
+    assert page.locator("#ask-answer ol li").count() == 3
+    assert not browser.outside and not browser.problems, browser.outside + browser.problems
