@@ -127,6 +127,8 @@ def test_a_property_iri_and_what_is_not_a_term(server):
     assert status == 404
     status, _, _ = server.request("GET", "/ontology?format=xml")
     assert status == 400
+    status, headers, _ = server.request("GET", "/ontology/")
+    assert status == 308 and headers["location"] == "/ontology"
 
 
 @pytest.mark.slow

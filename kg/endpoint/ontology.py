@@ -51,7 +51,9 @@ def term_triples(iri: str) -> list[Any]:
     by_subject: dict[Any, list[Any]] = {}
     for t in triples:
         by_subject.setdefault(t.subject, []).append(t)
-    found, todo, seen = [], [ox.NamedNode(iri)], set()
+    found: list[Any] = []
+    todo: list[Any] = [ox.NamedNode(iri)]
+    seen: set[Any] = set()
     while todo:
         node = todo.pop()
         if node in seen:
@@ -116,6 +118,8 @@ def routes(csp: str) -> list[Any]:
 
     async def term(request: Request) -> Response:
         name = request.path_params["name"]
+        if not name:  # /ontology/
+            return RedirectResponse("/ontology", status_code=308)
         if name == "classes.svg":
             from kg.output.docs import hierarchy_svg
 

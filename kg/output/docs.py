@@ -70,13 +70,13 @@ def hierarchy_svg(fragments: dict[str, str] | None = None, *, href: str = "") ->
     key = {iri: (labels[iri].casefold(), iri) for iri in labels}
     children: dict[str | None, list[str]] = {}
     for iri in labels:
-        ps = sorted(parents.get(iri, []), key=key.get)
+        ps = sorted(parents.get(iri, []), key=key.__getitem__)
         children.setdefault(ps[0] if ps else None, []).append(iri)
     rows: list[tuple[int, str]] = []
     seen: set[str] = set()
 
     def walk(parent: str | None, depth: int) -> None:
-        for iri in sorted(children.get(parent, []), key=key.get):
+        for iri in sorted(children.get(parent, []), key=key.__getitem__):
             if iri in seen:
                 continue
             seen.add(iri)
@@ -84,7 +84,7 @@ def hierarchy_svg(fragments: dict[str, str] | None = None, *, href: str = "") ->
             walk(iri, depth + 1)
 
     walk(None, 0)
-    for iri in sorted(labels, key=key.get):  # classes on a loop of superclasses, never reached from a root
+    for iri in sorted(labels, key=key.__getitem__):  # classes on a loop of superclasses, never reached from a root
         if iri not in seen:
             seen.add(iri)
             rows.append((0, iri))
@@ -103,11 +103,11 @@ def hierarchy_svg(fragments: dict[str, str] | None = None, *, href: str = "") ->
         x, y = _LEFT + depth * _INDENT, _TOP + n * _ROW
         position[iri] = (x, y)
         ps = parents.get(iri, [])
-        parent = sorted(ps, key=key.get)[0] if ps else None
+        parent = sorted(ps, key=key.__getitem__)[0] if ps else None
         if parent in position:
             px, py = position[parent]
             out.append(f'<path d="M{px + 5} {py + 6} V{y} H{x}" fill="none" stroke="#9aa5b1" stroke-width="1"/>')
-        also = [labels[p] for p in sorted(ps, key=key.get)[1:]]
+        also = [labels[p] for p in sorted(ps, key=key.__getitem__)[1:]]
         tip = escape(iri + (f" (also a subclass of {', '.join(also)})" if also else ""))
         name = escape(labels[iri])
         mark = f'<circle cx="{x + 5}" cy="{y}" r="4" fill="{"#2b6cb0" if children.get(iri) else "#ffffff"}" ' + (

@@ -150,15 +150,15 @@ def execute(graph: Graph, scored: Scored) -> Any:
     if name == "mitigations":
         from kg.analysis.mitigations import mitigations
 
-        return mitigations(graph, values["target"])
+        return mitigations(graph, str(values["target"]))
     if name == "risks":
         from kg.analysis.risks import risks
 
-        return risks(graph, values["electrolyte"])
+        return risks(graph, str(values["electrolyte"]))
     if name == "paths":
         from kg.analysis.paths import paths
 
-        return paths(graph, values["source"], values["target"])
+        return paths(graph, str(values["source"]), str(values["target"]))
     if name == "gaps":
         from kg.analysis.gaps import gaps
 
@@ -171,7 +171,7 @@ def execute(graph: Graph, scored: Scored) -> Any:
         from kg.model.describe import describe
         from kg.model.search import resolve
 
-        return describe(graph, resolve(graph, values["entity"]).iri)
+        return describe(graph, resolve(graph, str(values["entity"])).iri)
     raise InputError(f"unknown target {name!r}")  # pragma: no cover - targets() lists only the above
 
 

@@ -134,7 +134,7 @@ def mentions(graph: Graph, question: str) -> list[Mention]:
 
 
 def partial_mentions(
-    graph: Graph, question: str, taken: set[int], vocabulary: set[str], exact: set[str] = frozenset()
+    graph: Graph, question: str, taken: set[int], vocabulary: set[str], exact: frozenset[str] | set[str] = frozenset()
 ) -> list[Mention]:
     """Entities named by part of their name (``Monroe-Newman criterion``): runs of words outside the exact
     mentions, not all of them words of the targets' vocabulary, that :func:`kg.model.search.find` matches by
@@ -142,7 +142,8 @@ def partial_mentions(
     from kg.model.search import find
 
     toks = tokens(question)
-    runs, run = [], []
+    runs: list[list[int]] = []
+    run: list[int] = []
     for n, (text, _, _) in enumerate(toks):
         if fold(text) in STOP and n not in taken:
             if run:
@@ -208,7 +209,7 @@ def described_strategy(graph: Graph, question: str) -> list[Mention]:
         ],
     )
     toks = tokens(question)
-    asked = {}
+    asked: dict[str, int] = {}
     for n, (text, _, _) in enumerate(toks):
         for t in terms(text):
             asked.setdefault(t, n)
@@ -246,7 +247,7 @@ def numbers(question: str, taken_chars: list[tuple[int, int]]) -> list[Number]:
             continue
         value = float(m.group(1))
         unit = _UNIT.match(text, m.end())
-        kind = unit.lastgroup if unit else ("fraction" if 0 <= value <= 1 else "count")
+        kind = (unit.lastgroup or "count") if unit else ("fraction" if 0 <= value <= 1 else "count")
         if kind == "days":
             value, kind = value * 24, "hours"
         elif kind == "minutes":

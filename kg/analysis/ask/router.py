@@ -131,7 +131,8 @@ def _number_kind(slot: Slot) -> tuple[str, str | None]:
     except ValueError:
         pass
     noun = re.sub(r"^(min|max|at_least|at_most|n|num|number)_", "", name)
-    return "count", (terms(noun.replace("_", " ")) or [None])[0]
+    words = terms(noun.replace("_", " "))
+    return "count", words[0] if words else None
 
 
 # ------------------------------------------------------------------------------------------ scoring
@@ -182,7 +183,10 @@ def _fill(
 ) -> tuple[float, dict[str, object], set[int], list[str]]:
     """The parameters of ``target`` filled from the question: (score of the fit, values, mentions used, numbers
     used as ``name=value``)."""
-    score, values, used_iris, used = 0.0, {}, set(), set()
+    score = 0.0
+    values: dict[str, object] = {}
+    used_iris: set[str] = set()
+    used: set[int] = set()
     filled: list[str] = []
     used_numbers: set[int] = set()
     for slot in target.slots:
