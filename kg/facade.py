@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from kg.analysis.ask import Answer
     from kg.analysis.centrality import Hub
     from kg.analysis.compare import Comparison
     from kg.analysis.gaps import Gaps
@@ -135,6 +136,18 @@ class KnowledgeGraph(Graph):
         from kg.core.notebook import Rows
 
         return Rows(centrality(self))
+
+    def ask(self, question: str, *, run: bool = True) -> Answer:
+        """Answer a question asked in words: routed to the stored question or traversal that answers it, its
+        parameters filled from the entities the question names, and run (see :mod:`kg.analysis.ask`).
+
+        >>> import kg
+        >>> kg.load().ask("which failure modes is LGPS exposed to?", run=False).command
+        'sslmb query cq-01-failure-modes-of-electrolyte -p electrolyte=LGPS'
+        """
+        from kg.analysis.ask import ask
+
+        return ask(self, question, run=run)
 
     def to_networkx(self, *, bibliographic: bool = True, schema: bool = False) -> nx.MultiDiGraph:
         """The graph as a networkx MultiDiGraph: one node per entity, one edge per link (see

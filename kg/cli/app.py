@@ -100,10 +100,12 @@ COMMANDS = (
     "sources",
     "add",
     "remove",
+    "ask",
+    "docs",
 )
 # Commands that do not read the graph, so take no --store/--endpoint (push names its own source and target; add and
 # remove write the project's sources or a --store of their own).
-_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove"})
+_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove", "docs"})
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -298,8 +300,9 @@ def build_parser(only: str | None = None) -> _Parser:
         "serve",
         "kg.cli.stores:cmd_serve",
         "Serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql, a query page at /, fact sheets at "
-        "/entity/NAME, from the shipped graph or an on-disk --store. Updates, SERVICE, LOAD and outside graphs are "
-        "refused; queries run in worker processes that are stopped at the timeout. Ctrl-C stops it (exit 0).",
+        "/entity/NAME, the ontology's documentation at /ontology, questions in words at /ask, from the shipped graph "
+        "or an on-disk --store. Updates, SERVICE, LOAD and outside graphs are refused; queries run in worker "
+        "processes that are stopped at the timeout. Ctrl-C stops it (exit 0).",
         formats=(),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
@@ -406,7 +409,27 @@ def build_parser(only: str | None = None) -> _Parser:
         "--max-hops", type=_count(0), default=0,
         help="count a strategy that mitigates a cause up to N causal links upstream (default: 0, direct only)",
     )
+    _ask_and_docs(command)
     return parser
+
+
+def _ask_and_docs(command) -> None:
+    """``sslmb ask`` (kg/cli/ask.py) and ``sslmb docs`` (kg/cli/docs.py)."""
+    p = command(
+        "ask",
+        "kg.cli.ask:cmd_ask",
+        "Answer QUESTION, asked in words: it is routed to the stored question or traversal that answers it, whose "
+        "command is shown, then run. Exit 1 when not sure (the three closest questions are listed) or the answer is "
+        "empty.",
+    )
+    p.add_argument("question", nargs="+", help="the question (quoted, or as several words)")
+    p = command(
+        "docs",
+        "kg.cli.docs:cmd_docs",
+        "Write the HTML documentation of the ontology (pyLODE, with a picture of the class hierarchy) to DIR.",
+        formats=(),
+    )
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write (created when missing)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
+    from kg.endpoint.ontology import routes as ontology_routes
     from kg.endpoint.pages import index_html
     from kg.endpoint.web import STATIC_DIR
 
@@ -188,6 +189,16 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
             page["html"] = index_html(stored_queries(), settings).encode()
         return Response(page["html"], media_type=MEDIA_TYPES["html"], headers={"Content-Security-Policy": _PAGE_CSP})
 
+    async def ask(request: Request) -> Response:  # /ask?q=QUESTION (kg/endpoint/asking.py, in a worker)
+        from kg.endpoint.asking import MAX_QUESTION
+
+        question = request.query_params.get("q", "")
+        if not question.strip():
+            return PlainTextResponse("give a question: /ask?q=what+stops+dendrites\n", status_code=400)
+        if len(question) > MAX_QUESTION:
+            return PlainTextResponse(f"a question is at most {MAX_QUESTION} characters\n", status_code=413)
+        return await answer({"op": "ask", "question": question}, client_of(request))
+
     async def health(request: Request) -> Response:
         return Response(
             json.dumps({"status": "ok", "workers": settings.workers, "replaced": pool.replaced}).encode(),
@@ -223,6 +234,8 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
         Route("/sparql", sparql_endpoint, methods=["GET", "POST", "HEAD"]),
         Route("/entity/{name:path}", entity, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/ask", ask, methods=["GET", "HEAD"]),
+        *ontology_routes(_PAGE_CSP),  # /ontology and its terms (kg/endpoint/ontology.py)
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

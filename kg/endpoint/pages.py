@@ -83,6 +83,20 @@ def example_text(query: StoredQuery) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+# The ask box above the query page (static/ask.js sends the question to /ask and shows the answer).
+ASK_BOX = """
+<section id="ask" class="ask-box" aria-label="ask a question">
+  <form id="ask-form" autocomplete="off">
+    <label for="ask-input">Ask in words</label>
+    <input id="ask-input" name="q" type="search" maxlength="1000"
+      placeholder="what stops dendrites in garnet electrolytes?">
+    <button type="submit">Ask</button>
+  </form>
+  <div id="ask-answer" aria-live="polite"></div>
+</section>
+"""
+
+
 def index_html(queries: Iterable[StoredQuery], settings: Any) -> str:
     """The query page: YASGUI on ``/sparql`` and the stored queries as examples, grouped by kind."""
     queries = list(queries)
@@ -108,7 +122,7 @@ def index_html(queries: Iterable[StoredQuery], settings: Any) -> str:
         f"Read-only endpoint at <code>/sparql</code>: queries stop after {settings.query_timeout:g} s, results "
         f"stop at {settings.max_rows:,} rows (header <code>X-Rows-Truncated</code>), no SERVICE, LOAD or update."
     )
-    body = f"""
+    body = ASK_BOX + f"""
 <main class="query-page">
   <aside id="examples" aria-label="stored queries">
     <h2>Stored queries</h2>
@@ -127,8 +141,10 @@ def index_html(queries: Iterable[StoredQuery], settings: Any) -> str:
     return render(
         "sslmb-kg: SPARQL query page",
         body,
-        head='<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">',
-        scripts='<script src="/static/yasgui/yasgui.min.js"></script>\n<script src="/static/app.js"></script>',
+        head='<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">\n'
+        '<link rel="stylesheet" href="/static/ask.css">',
+        scripts='<script src="/static/yasgui/yasgui.min.js"></script>\n<script src="/static/app.js"></script>'
+        '\n<script src="/static/ask.js"></script>',
         footer=limits,
         body_class="index",
     )

@@ -91,6 +91,10 @@ def _handle(graph: Any, request: dict[str, Any], settings: Settings) -> tuple[in
         return _run_query(graph, request["query"], request["format"], settings.max_rows)
     if request["op"] == "entity":
         return _entity(graph, request["name"], request["format"])
+    if request["op"] == "ask":
+        from kg.endpoint.asking import answer_json
+
+        return answer_json(graph, request["question"])
     if request["op"] == "sleep":  # only tests/test_server.py sends it (no route does): a worker busy a while
         import time
 
