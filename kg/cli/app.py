@@ -174,16 +174,19 @@ def build_parser(only: str | None = None) -> _Parser:
         "export",
         "kg.cli.output:cmd_export",
         "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf) or the entity network "
-        "for Gephi and other network tools (gexf, graphml).",
+        "for Gephi and other network tools (gexf, graphml), or as flat files in a folder (kgx: KGX TSV; neo4j: CSV "
+        "for neo4j-admin import).",
         formats=(),
     )
     p.add_argument(
         "--format",
-        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml"],
+        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml", "kgx", "neo4j"],
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
-    p.add_argument("-o", "--output", required=True, help="file to write (- for standard output, with --format)")
+    p.add_argument(
+        "-o", "--output", required=True, help="file to write (- for standard output, with --format); kgx, neo4j: a folder"
+    )
     p.add_argument(
         "--around",
         metavar="TEXT",
