@@ -98,10 +98,11 @@ COMMANDS = (
     "sources",
     "add",
     "remove",
+    "release",
 )
 # Commands that do not read the graph, so take no --store/--endpoint (push names its own source and target; add and
 # remove write the project's sources or a --store of their own).
-_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove"})
+_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove", "release"})
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -363,6 +364,16 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument("--user", help="user name for Basic or Digest authentication")
     p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")
     p.add_argument("--append", action="store_true", help="add to the target graph (POST) instead of replacing it")
+    # -------------------------------------------------------------- release (kg/output/release.py)
+    p = command(
+        "release",
+        "kg.cli.release:cmd_release",
+        "Write a release of the shipped graph into DIR: TriG (named graphs kept), Turtle, N-Triples, JSON-LD, GEXF, "
+        "KGX, stats.json (counts, commit, SHA-256 of the inputs, library versions) and ro-crate-metadata.json. "
+        "Reproducible: the date is the commit's (or SOURCE_DATE_EPOCH), and two builds are the same bytes.",
+        formats=(),
+    )
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write (created when missing)")
     # -------------------------------------------------------------- draw (kg/output/draw/)
     p = command(
         "draw",
