@@ -100,8 +100,13 @@ def _credit(records: list[dict[str, Any]]) -> str:
 def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
     """``ro-crate-metadata.json`` for the release files ``sizes`` (name → bytes), from the release's
     :class:`~kg.output.release.Provenance`."""
-    from rocrate.model.contextentity import ContextEntity
-    from rocrate.rocrate import ROCrate
+    try:
+        from rocrate.model.contextentity import ContextEntity
+        from rocrate.rocrate import ROCrate
+    except ImportError:
+        from kg.core.errors import KGError
+
+        raise KGError("sslmb release needs the rocrate library: pip install 'sslmb-kg[release]'") from None
 
     from kg.core import __version__
     from kg.output.release import FILES
