@@ -18,11 +18,12 @@ import pyoxigraph as ox
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from kg.core.graph import Graph
-    from kg.output.release import Provenance
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 RO_CRATE_VERSION = "1.2"
-_SCHEMA_TYPE = {"review": "ScholarlyArticle", "article": "ScholarlyArticle", "dataset": "Dataset"}
+# A source is a contextual entity: typed Dataset it would count as one of the crate's data entities (RO-Crate's rule),
+# so a data set is a CreativeWork whose additionalType says what it is.
+_SCHEMA_TYPE = {"review": "ScholarlyArticle", "article": "ScholarlyArticle", "dataset": "CreativeWork"}
 
 
 def _slug(text: str) -> str:
@@ -97,9 +98,9 @@ def _credit(records: list[dict[str, Any]]) -> str:
     return "sslmb-kg (CC BY 4.0), built from: " + "; ".join(citation(r).rstrip(".") for r in records) + "."
 
 
-def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
-    """``ro-crate-metadata.json`` for the release files ``sizes`` (name → bytes), from the release's
-    :class:`~kg.output.release.Provenance`."""
+def metadata(graph: Graph, date: str, files: list[tuple[str, str, str, int]]) -> bytes:
+    """``ro-crate-metadata.json`` for a release of ``date`` made of ``files`` (path in the release, media type,
+    description, size in bytes)."""
     try:
         from rocrate.model.contextentity import ContextEntity
         from rocrate.rocrate import ROCrate
@@ -109,7 +110,6 @@ def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
         raise KGError("sslmb release needs the rocrate library: pip install 'sslmb-kg[release]'") from None
 
     from kg.core import __version__
-    from kg.output.release import FILES
 
     crate = ROCrate(version=RO_CRATE_VERSION)
     licence = crate.add(
@@ -117,7 +117,8 @@ def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
             crate,
             CC_BY,
             properties={"@type": "CreativeWork", "name": "Creative Commons Attribution 4.0 International",
-                        "identifier": "CC-BY-4.0"},
+                        "identifier": "CC-BY-4.0",
+                        "description": "Anyone may copy, share and adapt the work for any purpose, giving credit."},
         )
     )  # fmt: skip
     records = source_records(graph)
@@ -133,6 +134,8 @@ def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
                 )
             authors.append(people[bare])
         properties: dict[str, Any] = {"@type": _SCHEMA_TYPE.get(r["kind"], "CreativeWork"), "name": r["title"]}
+        if r["kind"] == "dataset":
+            properties["additionalType"] = "https://schema.org/Dataset"
         if authors:
             properties["author"] = authors if len(authors) > 1 else authors[0]
         if r["year"]:
@@ -148,16 +151,14 @@ def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
             properties["license"] = licence if r["licence"] == CC_BY else {"@id": r["licence"]}
         sources.append(crate.add(ContextEntity(crate, _source_id(r), properties=properties)))
     credit = _credit(records)
-    about = {name: (media, text) for name, media, text in FILES}
     folders: dict[str, Any] = {}
     parts: list[Any] = []
-    for name in sizes:
-        media, text = about[name]
+    for name, media, text, size in files:
         properties = {
             "name": name.rsplit("/", 1)[-1],
             "description": text,
             "encodingFormat": media,
-            "contentSize": str(sizes[name]),
+            "contentSize": str(size),
             "license": licence,
             "creditText": credit,
             "isBasedOn": sources,
@@ -183,7 +184,7 @@ def metadata(graph: Graph, where: Provenance, sizes: dict[str, int]) -> bytes:
         "A release of the sslmb-kg knowledge graph: an OWL ontology and the facts of its sources (a review, two "
         "articles and the OBELiX data set), each source in its own named graph, in RDF, network and flat formats."
     )
-    root["datePublished"] = where.date
+    root["datePublished"] = date
     root["version"] = __version__
     root["license"] = licence
     root["creditText"] = credit

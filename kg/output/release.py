@@ -183,7 +183,7 @@ def build(graph: Graph, folder: str | Path) -> list[tuple[str, int]]:
     document = stats_document(graph, where, (network.number_of_nodes(), network.number_of_edges()), quads)
     files["stats.json"] = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     assert [name for name, _, _ in FILES] == list(files), "FILES and the files built must agree"
-    files[METADATA] = metadata(graph, where, {name: len(data) for name, data in files.items()})
+    files[METADATA] = metadata(graph, where.date, [(n, media, text, len(files[n])) for n, media, text in FILES])
     written = []
     for name, data in files.items():
         kgx.prepare_folder((target / name).parent)
