@@ -333,3 +333,11 @@ def test_endpoint_serves_the_context():
         assert body == context_file().read_bytes()
     finally:
         server.stop()
+
+
+def test_the_readme_gives_the_import_command():
+    from helpers import REPO
+
+    from kg.output.neo4j import IMPORT_COMMAND
+
+    assert IMPORT_COMMAND in (REPO / "README.md").read_text(encoding="utf-8")

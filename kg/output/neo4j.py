@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
     from kg.core.graph import Graph
 
-#: How to load the two files (Neo4j 5; the database must be stopped, and is replaced).
+#: How to load the two files once copied into import/ (Neo4j 5; the database must be stopped, and is replaced).
 IMPORT_COMMAND = (
     "neo4j-admin database import full --overwrite-destination "
-    "--nodes=nodes.csv --relationships=relationships.csv neo4j"
+    "--nodes=import/nodes.csv --relationships=import/relationships.csv neo4j"
 )
 NODE_COLUMNS = (
     "iri:ID", ":LABEL", "curie", "name", "kind", "family", "description", "categories:string[]",
