@@ -152,8 +152,8 @@ def test_kgx_sources_are_the_named_graphs_holding_each_triple(exported, graph):
         if e["original_predicate"] not in ("sslmb:mitigates", "sslmb:causes", "sslmb:hasQuantity"):
             continue
         s, p, o = (ox.NamedNode(expand(e[c])) for c in ("subject", "original_predicate", "object"))
-        rows = graph.store.query("SELECT DISTINCT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                 substitutions={ox.Variable("s"): s, ox.Variable("p"): p, ox.Variable("o"): o})  # fmt: skip
+        bound = {ox.Variable("s"): s, ox.Variable("p"): p, ox.Variable("o"): o}
+        rows = graph.store.query("SELECT DISTINCT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=bound)
         expected = {name[r["g"].value] for r in rows}
         assert set(e["knowledge_source"].split("|")) == expected, e
         assert e["primary_knowledge_source"] in expected
@@ -228,7 +228,7 @@ def test_neo4j_files_follow_the_import_format(exported):
     for header, rows in ((node_header, nodes), (rel_header, rels)):
         for row in rows:
             assert len(row) == len(header)
-            for column, value in zip(header, row):
+            for column, value in zip(header, row, strict=True):
                 typed(column, value)  # raises on a value that does not fit its type
     ids = [row[node_header.index("iri:ID")] for row in nodes]
     assert len(ids) == len(set(ids))
@@ -245,7 +245,7 @@ def test_neo4j_files_follow_the_import_format(exported):
 
 def test_neo4j_quantities_carry_their_values_as_doubles(exported, graph):
     header, nodes = read_csv(exported / "neo4j" / "nodes.csv")
-    by_iri = {row[0]: dict(zip(header, row)) for row in nodes}
+    by_iri = {row[0]: dict(zip(header, row, strict=True)) for row in nodes}
     rows = graph.select("SELECT ?q ?v WHERE { ?q a qudt:QuantityValue ; qudt:value ?v FILTER(isIRI(?q)) }")
     checked = 0
     for r in rows:
@@ -295,7 +295,9 @@ def test_canonical_labels_do_not_depend_on_the_load():
     first, second = kg.load(), kg.load()
     raw = [sorted(str(q) for q in g.store.quads_for_pattern(None, None, None, None)) for g in (first, second)]
     assert raw[0] != raw[1]  # Oxigraph names blank nodes afresh at each load
-    (one, ties), (two, _) = (canonical_quads(g.store.quads_for_pattern(None, None, None, None)) for g in (first, second))
+    (one, ties), (two, _) = (
+        canonical_quads(g.store.quads_for_pattern(None, None, None, None)) for g in (first, second)
+    )
     assert one == two and ties == 0
 
 

@@ -86,14 +86,17 @@ def test_stats_name_the_commit_the_inputs_and_the_date(built):
 
 def test_stats_count_per_source_and_per_class(built, graph):
     stats = json.loads((built / "stats.json").read_text())
-    per_graph = {r["g"]: int(r["n"]) for r in graph.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}  # fmt: skip
+    rows = graph.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    per_graph = {r["g"]: int(r["n"]) for r in rows}
     assert {s["key"] for s in stats["sources"]} == {"wang2020", "dendrite_md2025", "yersak2022", "obelix"}
     for source in stats["sources"]:
         assert source["statements"] == per_graph[source["graph"]]
     obelix = next(s for s in stats["sources"] if s["key"] == "obelix")
     assert obelix["licence"] == CC_BY
     strategies = next(c for c in stats["classes"] if c["iri"].endswith("/MitigationStrategy"))
-    counted = graph.select("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a owl:NamedIndividual, sslmb:MitigationStrategy }")
+    counted = graph.select(
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a owl:NamedIndividual, sslmb:MitigationStrategy }"
+    )
     assert strategies["count"] == int(counted[0]["n"]) > 0
 
 
@@ -131,7 +134,9 @@ def check_crate(folder: Path) -> list[str]:
     if len(by_id) != len(graph):
         problems.append("an @id repeats")
     descriptor = by_id.get("ro-crate-metadata.json", {})
-    if descriptor.get("conformsTo") != {"@id": "https://w3id.org/ro/crate/1.2"} or descriptor.get("about") != {"@id": "./"}:
+    if descriptor.get("conformsTo") != {"@id": "https://w3id.org/ro/crate/1.2"} or descriptor.get("about") != {
+        "@id": "./"
+    }:
         problems.append("the metadata descriptor lacks conformsTo RO-Crate 1.2 or about ./")
     root = by_id.get("./", {})
     for key in ("name", "description", "datePublished", "license"):

@@ -186,7 +186,7 @@ def build_parser(only: str | None = None) -> _Parser:
         help="serialisation (default: from the output file's extension)",
     )
     p.add_argument(
-        "-o", "--output", required=True, help="file to write (- for standard output, with --format); kgx, neo4j: a folder"
+        "-o", "--output", required=True, help="file to write (- for standard output, with --format); kgx, neo4j: folder"
     )
     p.add_argument(
         "--around",

@@ -216,6 +216,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                 expose_headers=["X-Row-Limit", "X-Row-Count", "X-Rows-Truncated", "X-Query-Seconds"],
             )
         )
+
     async def jsonld_context(request: Request) -> Response:
         # the vocabulary's JSON-LD context: static and public, so any page may fetch it (JSON-LD processors in a
         # browser load contexts cross-origin)

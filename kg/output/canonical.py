@@ -55,7 +55,15 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], int]:
         new = {
             node: _digest(
                 [
-                    f"{role} {_text(q.subject, colour)} {q.predicate} {_text(q.object, colour)} {_text(q.graph_name, colour)}"
+                    " ".join(
+                        (
+                            role,
+                            _text(q.subject, colour),
+                            str(q.predicate),
+                            _text(q.object, colour),
+                            _text(q.graph_name, colour),
+                        )
+                    )  # fmt: skip
                     for role, q in seen
                 ]
             )
@@ -79,7 +87,7 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], int]:
         for i, node in enumerate(nodes):
             label[node] = ox.BlankNode(f"b{value[:16]}" + (f"x{i}" if len(nodes) > 1 else ""))
 
-    def relabel(term):  # type: ignore[no-untyped-def]
+    def relabel(term):
         return label[term.value] if isinstance(term, ox.BlankNode) else term
 
     out = [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name)) for q in quads]

@@ -55,7 +55,7 @@ def source_records(graph: Graph) -> list[dict[str, Any]]:
             names.remove(first)
             names.insert(0, first)
 
-        def text(name: str) -> str | None:
+        def text(name: str, row: dict[str, Any] = row) -> str | None:
             return str(row[name]) if row.get(name) is not None else None
 
         out.append(
@@ -89,7 +89,14 @@ def citation(record: dict[str, Any]) -> str:
     if record["citation"]:
         return str(record["citation"])
     who = f"{record['first_author']} et al." if record["first_author"] else None
-    parts = [who, record["title"], record["journal"], str(record["year"] or "") or None, record["volume"], record["page"]]
+    parts = [
+        who,
+        record["title"],
+        record["journal"],
+        str(record["year"] or "") or None,
+        record["volume"],
+        record["page"],
+    ]
     where = f"doi:{record['doi']}" if record["doi"] else record["url"]
     return ", ".join(p for p in [*parts, where] if p)
 

@@ -99,7 +99,7 @@ def to_jsonld(quads: Iterable[ox.Quad], *, prefixes: dict[str, str] | None = Non
     c = _Compactor(prefixes)
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in quads:
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else c.node(quad.graph_name)  # type: ignore[arg-type]
+        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else c.node(quad.graph_name)
         by_graph.setdefault(name, []).append(quad)
     top = _nodes(by_graph.pop("", []), c)
     for name in sorted(by_graph):

@@ -111,7 +111,9 @@ class Edge:
 
 def _literals(graph: Graph, iri: str, predicate: str) -> list[str]:
     found = graph.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None)
-    return sorted({q.object.value for q in found if isinstance(q.object, ox.Literal) and q.object.language in ("", "en")})
+    return sorted(
+        {q.object.value for q in found if isinstance(q.object, ox.Literal) and q.object.language in ("", "en")}
+    )
 
 
 def _objects(graph: Graph, iri: str, predicate: str) -> list[str]:
@@ -137,7 +139,7 @@ def records(graph: Graph, network: nx.MultiDiGraph) -> tuple[list[Node], list[Ed
     for quad in graph.store.quads_for_pattern(None, None, None, None):
         if not isinstance(quad.subject, ox.NamedNode):
             continue
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value  # type: ignore[union-attr]
+        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         where.setdefault(quad.subject.value, set()).add(name)
         if isinstance(quad.object, ox.NamedNode):
             graphs_of.setdefault((quad.subject.value, quad.predicate.value, quad.object.value), set()).add(name)

@@ -27,14 +27,20 @@ if TYPE_CHECKING:
 
 #: The files of a release, in the order they are written, with their media types and what they hold.
 FILES: tuple[tuple[str, str, str], ...] = (
-    ("sslmb-kg.trig", "application/trig", "The whole graph: the ontology in the default graph, each source's facts in its own named graph."),
+    ("sslmb-kg.trig", "application/trig",
+     "The whole graph: the ontology in the default graph, each source's facts in its own named graph."),
     ("sslmb-kg.ttl", "text/turtle", "The whole graph as Turtle: the union of the named graphs, each triple once."),
-    ("sslmb-kg.nt", "application/n-triples", "The whole graph as N-Triples: the union of the named graphs, each triple once."),
-    ("sslmb-kg.jsonld", "application/ld+json", "The whole graph as compact JSON-LD with the vocabulary's context, the named graphs kept."),
+    ("sslmb-kg.nt", "application/n-triples",
+     "The whole graph as N-Triples: the union of the named graphs, each triple once."),
+    ("sslmb-kg.jsonld", "application/ld+json",
+     "The whole graph as compact JSON-LD with the vocabulary's context, the named graphs kept."),
     ("sslmb-kg.gexf", "application/gexf+xml", "The entity network for Gephi (GEXF 1.3)."),
-    ("kgx/nodes.tsv", "text/tab-separated-values", "The entity network's nodes in KGX TSV (Biolink categories where clear)."),
-    ("kgx/edges.tsv", "text/tab-separated-values", "The entity network's edges in KGX TSV, with their knowledge sources."),
-    ("stats.json", "application/json", "Counts per class and per source, the commit, the inputs' SHA-256 and the library versions."),
+    ("kgx/nodes.tsv", "text/tab-separated-values",
+     "The entity network's nodes in KGX TSV (Biolink categories where clear)."),
+    ("kgx/edges.tsv", "text/tab-separated-values",
+     "The entity network's edges in KGX TSV, with their knowledge sources."),
+    ("stats.json", "application/json",
+     "Counts per class and per source, the commit, the inputs' SHA-256 and the library versions."),
 )  # fmt: skip
 METADATA = "ro-crate-metadata.json"
 #: Libraries whose versions a release records (they decide the bytes written).
