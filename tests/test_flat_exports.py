@@ -17,9 +17,9 @@ from helpers import run_cli
 
 import kg
 from kg.core.namespaces import PREFIXES
+from kg.output.kgx import EXTRA_PREFIXES
 
-BIOLINK = "https://w3id.org/biolink/vocab/"
-KNOWN_PREFIXES = {**PREFIXES, "biolink": BIOLINK}
+KNOWN_PREFIXES = {**PREFIXES, **EXTRA_PREFIXES}
 # W3C CURIE: a prefix (an NCName) and a reference; KGX lists use "|", so neither it nor white space may appear.
 CURIE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*):([^\s|]+)$")
 # Biolink's KnowledgeLevelEnum and AgentTypeEnum (biolink-model, the slots KGX requires on every edge).

@@ -60,14 +60,20 @@ PREDICATES = {
     SSLMB + "hasConstituent": "biolink:has_part",
     "http://www.w3.org/2000/01/rdf-schema#subClassOf": "biolink:subclass_of",
 }
-_CURIE_PREFIXES = sorted(((ns, p) for p, ns in {**PREFIXES, "biolink": "https://w3id.org/biolink/vocab/"}.items()),
-                         key=lambda item: -len(item[0]))  # fmt: skip
+#: Prefixes beyond the graph's own: Biolink's, and the usual ones of outside terms that ``--schema`` keeps.
+EXTRA_PREFIXES = {
+    "biolink": "https://w3id.org/biolink/vocab/",
+    "doi": "https://doi.org/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+_CURIE_PREFIXES = sorted(((ns, p) for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items()), key=lambda item: -len(item[0]))
 _TYPE = RDF + "type"
 
 
 def curie(iri: str) -> str:
     """``iri`` as a CURIE with the longest known prefix (the local part may hold ``/``); the IRI itself when no
-    prefix fits.
+    prefix fits (with ``--schema``: EMMO's classes, a licence's address).
 
     >>> curie("https://w3id.org/sslmb/LGPS"), curie("http://qudt.org/vocab/unit/S-PER-CentiM")
     ('sslmb:LGPS', 'unit:S-PER-CentiM')
