@@ -269,7 +269,12 @@ def test_cli_release(tmp_path):
     written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert written == sorted([name for name, _, _ in release.FILES] + ["ro-crate-metadata.json"])
     assert len(done.stderr.splitlines()) == len(written)
+    again = run_cli("release", "-o", str(tmp_path / "out"))  # over a previous release
+    assert again.returncode == 0, again.stderr
+    (tmp_path / "out" / "notes.txt").write_text("mine")
     (tmp_path / "file").write_text("x")
-    refused = run_cli("release", "-o", str(tmp_path / "file"))
-    assert refused.returncode == 2 and refused.stderr.startswith("sslmb: error:")
-    assert len(refused.stderr.splitlines()) == 1
+    for target, why in ((tmp_path / "file", "not a folder"), (tmp_path / "out", "notes.txt")):
+        refused = run_cli("release", "-o", str(target))
+        assert refused.returncode == 2 and refused.stderr.startswith("sslmb: error:"), refused.stderr
+        assert len(refused.stderr.splitlines()) == 1 and why in refused.stderr
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine"

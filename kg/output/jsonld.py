@@ -17,10 +17,6 @@ import pyoxigraph as ox
 
 from kg.core.namespaces import RDF, XSD
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
-if TYPE_CHECKING:
-    from kg.core.graph import Graph
-
 _TYPE = RDF + "type"
 _STRING = XSD + "string"
 _LANG_STRING = RDF + "langString"
@@ -106,12 +102,3 @@ def to_jsonld(quads: Iterable[ox.Quad], *, prefixes: dict[str, str] | None = Non
         top.setdefault(name, {"@id": name})["@graph"] = list(_nodes(by_graph[name], c).values())
     document = {"@context": dict(sorted(prefixes.items())), "@graph": [top[k] for k in sorted(top)]}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def serialize(graph: Graph) -> bytes:
-    """The whole graph (ontology in the default graph, each source in its named graph) as compact JSON-LD, with
-    canonical blank-node labels, so that the same graph always gives the same bytes."""
-    from kg.output.canonical import canonical_quads
-
-    quads, _ = canonical_quads(graph.store.quads_for_pattern(None, None, None, None))
-    return to_jsonld(quads)

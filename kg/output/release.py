@@ -63,7 +63,12 @@ def input_files() -> list[Path]:
     and what those graphs are made from (curation files, SSSOM decisions, data sets, mappings)."""
     from kg.core import resources
 
-    made_from = [p for p in resources.sources_dir().rglob("*") if p.is_file() and "graphs" not in p.parts[-2:-1]]
+    folder = resources.sources_dir()
+    made_from = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.parent != folder / "graphs" and not (p.parent == folder and p.suffix == ".md")
+    ]  # the graphs are in graph_files(); the notes beside the curation files are not inputs
     return sorted({*resources.graph_files(), resources.context_file(), *made_from})
 
 
@@ -173,13 +178,25 @@ def stats_document(graph: Graph, where: Provenance, network_size: tuple[int, int
 
 def build(graph: Graph, folder: str | Path) -> list[tuple[str, int]]:
     """Write a release of ``graph`` (the shipped graph: its inputs are hashed) into ``folder`` (created when
-    missing), every file atomically, ``ro-crate-metadata.json`` last; the files written and their sizes."""
+    missing; it may hold a previous release, nothing else), every file atomically, ``ro-crate-metadata.json`` last;
+    the files written and their sizes."""
     from kg.core.formats import Format
     from kg.output import kgx, subgraph
     from kg.output.crate import metadata
     from kg.output.rdf import serialize
 
     target = kgx.prepare_folder(folder)
+    ours = {name for name, _, _ in FILES} | {METADATA}
+    others = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    others = [name for name in others if name not in ours]
+    if others:  # the crate must describe everything in the folder: no stray file in a release
+        from kg.core.errors import InputError
+        from kg.core.files import name as shown
+
+        raise InputError(
+            f"{shown(target)} holds files that are not part of a release ({', '.join(others[:3])}"
+            f"{', ...' if len(others) > 3 else ''}); release into a new or empty folder, or a previous release"
+        )
     where = provenance()
     network = subgraph.network(graph)
     files = _rdf(graph)
