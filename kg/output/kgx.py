@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core.namespaces import BIBO, OWL, PREFIXES, QUDT, RDF, SKOS, SSLMB
+from kg.core.namespaces import BIBO, OWL, PREFIXES, QUDT, RDF, SKOS, SSLMB, expand
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def records(graph: Graph, network: nx.MultiDiGraph) -> tuple[list[Node], list[Ed
     edges = []
     for s, o, key, data in sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         relation = str(data.get("relation", key))
-        p = PREFIXES[relation.split(":", 1)[0]] + relation.split(":", 1)[1] if ":" in relation else relation
+        p = expand(relation)  # the projection names a relation by its prefixed name when it has one
         graphs = graphs_of.get((s, p, o), set())
         found = links.get((s, p, o), ev.Evidence())
         edges.append(
