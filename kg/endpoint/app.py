@@ -1,5 +1,5 @@
 """The Starlette application of ``sslmb serve``: the routes (``/``, ``/sparql``, ``/entity/{name}``, ``/static``,
-``/health``, ``/context.jsonld``) and the ASGI middleware that keeps the server read-only. Starlette is imported only by
+``/health``) and the ASGI middleware that keeps the server read-only. Starlette is imported only by
 :func:`create_app`."""
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from kg.core.graph import Graph
 
+#: The files of the export, in a folder.
+FILES = ("nodes.tsv", "edges.tsv")
 #: The ontology's IRI: the knowledge source of the ontology's own triples, and the aggregator of every edge.
 ONTOLOGY = "https://w3id.org/sslmb"
 #: Columns of ``nodes.tsv``: the Biolink slots first (``id`` and ``category`` are required), then ours.

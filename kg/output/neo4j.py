@@ -30,6 +30,8 @@ IMPORT_COMMAND = (
     "neo4j-admin database import full --overwrite-destination "
     "--nodes=import/nodes.csv --relationships=import/relationships.csv neo4j"
 )
+#: The files of the export, in a folder.
+FILES = ("nodes.csv", "relationships.csv")
 NODE_COLUMNS = (
     "iri:ID", ":LABEL", "curie", "name", "kind", "family", "description", "categories:string[]",
     "synonyms:string[]", "sources:string[]", "value:double", "unit",
