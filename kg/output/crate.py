@@ -187,9 +187,13 @@ def metadata(graph: Graph, date: str, files: list[tuple[str, str, str, int]]) ->
         parts.append(entity)
     root = crate.root_dataset
     root["name"] = "sslmb-kg: a knowledge graph of the safety of solid-state lithium metal batteries"
+    kinds: dict[str, int] = {}
+    for r in records:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    counted = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(kinds.items()))
     root["description"] = (
-        "A release of the sslmb-kg knowledge graph: an OWL ontology and the facts of its sources (a review, two "
-        "articles and the OBELiX data set), each source in its own named graph, in RDF, network and flat formats."
+        f"A release of the sslmb-kg knowledge graph: an OWL ontology and the facts of its sources ({counted}), each "
+        "source in its own named graph, in RDF, network and flat formats."
     )
     root["datePublished"] = date
     root["version"] = __version__
