@@ -102,10 +102,11 @@ COMMANDS = (
     "remove",
     "ask",
     "docs",
+    "release",
 )
 # Commands that do not read the graph, so take no --store/--endpoint (push names its own source and target; add and
 # remove write the project's sources or a --store of their own).
-_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove", "docs"})
+_NO_GRAPH = frozenset({"queries", "load", "push", "add", "remove", "docs", "release"})
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -178,16 +179,19 @@ def build_parser(only: str | None = None) -> _Parser:
         "export",
         "kg.cli.output:cmd_export",
         "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf) or the entity network "
-        "for Gephi and other network tools (gexf, graphml).",
+        "for Gephi and other network tools (gexf, graphml), or as flat files in a folder (kgx: KGX TSV; neo4j: CSV "
+        "for neo4j-admin import).",
         formats=(),
     )
     p.add_argument(
         "--format",
-        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml"],
+        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml", "kgx", "neo4j"],
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
-    p.add_argument("-o", "--output", required=True, help="file to write (- for standard output, with --format)")
+    p.add_argument(
+        "-o", "--output", required=True, help="file to write (- for standard output, with --format); kgx, neo4j: folder"
+    )
     p.add_argument(
         "--around",
         metavar="TEXT",
@@ -379,6 +383,16 @@ def build_parser(only: str | None = None) -> _Parser:
     p.add_argument("--user", help="user name for Basic or Digest authentication")
     p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")
     p.add_argument("--append", action="store_true", help="add to the target graph (POST) instead of replacing it")
+    # -------------------------------------------------------------- release (kg/output/release.py)
+    p = command(
+        "release",
+        "kg.cli.release:cmd_release",
+        "Write a release of the shipped graph into DIR: TriG (named graphs kept), Turtle, N-Triples, JSON-LD, GEXF, "
+        "KGX, stats.json (counts, commit, SHA-256 of the inputs, library versions) and ro-crate-metadata.json. "
+        "Reproducible: the date is the commit's (or SOURCE_DATE_EPOCH), and two builds are the same bytes.",
+        formats=(),
+    )
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write (created when missing)")
     # -------------------------------------------------------------- draw (kg/output/draw/)
     p = command(
         "draw",

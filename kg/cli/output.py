@@ -15,7 +15,12 @@ def cmd_export(args) -> int:
     elif args.hops is not None:
         raise KGError("--hops goes with --around TEXT")
     path = source_graph().export(args.output, format=args.format, **options)
-    if path is not None:  # None: written to standard output
+    if args.format in ("kgx", "neo4j"):  # a folder of files
+        from kg.output import kgx, neo4j
+
+        for name in kgx.FILES if args.format == "kgx" else neo4j.FILES:
+            print(f"wrote {path / name} ({(path / name).stat().st_size} bytes)", file=sys.stderr)
+    elif path is not None:  # None: written to standard output
         print(f"wrote {path} ({path.stat().st_size} bytes)", file=sys.stderr)
     return 0
 

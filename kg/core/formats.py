@@ -10,7 +10,8 @@ from kg.core.errors import InputError, echo
 
 class Format(str, Enum):
     """A serialisation of the graph: RDF (the whole graph, triples) or a network file (the entity network of
-    :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for Gephi, GraphML).
+    :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for Gephi, GraphML; and as a folder of flat files, KGX TSV
+    and the CSV of Neo4j's bulk importer).
 
     >>> Format.from_extension("kg.ttl")
     <Format.TURTLE: 'ttl'>
@@ -24,6 +25,8 @@ class Format(str, Enum):
     RDFXML = "rdf"
     GEXF = "gexf"
     GRAPHML = "graphml"
+    KGX = "kgx"
+    NEO4J = "neo4j"
 
     @property
     def media_type(self) -> str:
@@ -31,8 +34,13 @@ class Format(str, Enum):
 
     @property
     def is_rdf(self) -> bool:
-        """True for the RDF serialisations; False for the network formats (GEXF, GraphML)."""
-        return self not in (Format.GEXF, Format.GRAPHML)
+        """True for the RDF serialisations; False for the network formats (GEXF, GraphML, KGX, Neo4j)."""
+        return self not in (Format.GEXF, Format.GRAPHML, Format.KGX, Format.NEO4J)
+
+    @property
+    def is_folder(self) -> bool:
+        """True for the formats written as several files in a folder: KGX TSV, Neo4j's import CSV."""
+        return self in (Format.KGX, Format.NEO4J)
 
     @classmethod
     def from_name(cls, name: str) -> Format:
@@ -62,6 +70,8 @@ _MEDIA_TYPES = {
     Format.RDFXML: "application/rdf+xml",
     Format.GEXF: "application/gexf+xml",
     Format.GRAPHML: "application/graphml+xml",
+    Format.KGX: "text/tab-separated-values",
+    Format.NEO4J: "text/csv",
 }
 
 _ALIASES = {

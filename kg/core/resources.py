@@ -34,6 +34,12 @@ def ontology_file() -> Path:
     return data_root() / "ontology" / "sslmb.ttl"
 
 
+def context_file() -> Path:
+    """The JSON-LD context of the vocabulary, ``ontology/context.jsonld`` (served by ``sslmb serve`` at
+    ``/context.jsonld``; the compact JSON-LD exports carry it inline)."""
+    return data_root() / "ontology" / "context.jsonld"
+
+
 def instance_files() -> list[Path]:
     """The instance data files, ``ontology/instances/*.ttl``, in a stable order."""
     return sorted((data_root() / "ontology" / "instances").glob("*.ttl"))

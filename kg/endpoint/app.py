@@ -229,8 +229,20 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                 expose_headers=["X-Row-Limit", "X-Row-Count", "X-Rows-Truncated", "X-Query-Seconds"],
             )
         )
+
+    async def jsonld_context(request: Request) -> Response:
+        # the vocabulary's JSON-LD context: static and public, so any page may fetch it (JSON-LD processors in a
+        # browser load contexts cross-origin)
+        from kg.core.resources import context_file
+
+        if "context" not in page:
+            page["context"] = context_file().read_bytes()
+        headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=3600"}
+        return Response(page["context"], media_type="application/ld+json", headers=headers)
+
     routes = [
         Route("/", index, methods=["GET", "HEAD"]),
+        Route("/context.jsonld", jsonld_context, methods=["GET", "HEAD"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST", "HEAD"]),
         Route("/entity/{name:path}", entity, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),

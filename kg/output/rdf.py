@@ -40,6 +40,8 @@ def serialize(
     entity: for RDF, the triples among them plus their literals, types, labels and link evidence
     (:func:`kg.output.subgraph.rdf_store`)."""
     fmt = format if isinstance(format, Format) else Format.from_name(format)
+    if fmt.is_folder:
+        raise InputError(f"{fmt.value} is a folder of files: write it with export(folder, format={fmt.value!r})")
     store = graph.store
     if not fmt.is_rdf or around is not None:
         from kg.output import subgraph
@@ -56,6 +58,11 @@ def serialize(
         raise InputError(
             "--no-bibliographic and --schema shape the entity network: use them with --around or gexf/graphml"
         )
+    if fmt is Format.JSONLD:  # compact, with the vocabulary's context (kg.output.jsonld), the named graphs kept
+        from kg.output.canonical import canonical_quads
+        from kg.output.jsonld import to_jsonld
+
+        return to_jsonld(canonical_quads(store.quads_for_pattern(None, None, None, None))[0])
     prefixes = PREFIXES if fmt in (Format.TURTLE, Format.RDFXML) else None
     return store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
 
@@ -72,19 +79,33 @@ def _describe(graph: Graph, around: str | None, hops: int) -> str:
 def export(graph: Graph, path: str | Path, *, format: Format | str | None = None, **options: Any) -> Path | None:
     """Write the graph to ``path``; the format is taken from the extension when not given. ``path`` ``"-"`` is
     standard output (then ``format`` is needed, and None is returned). ``options`` are those of
-    :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``).
+    :func:`serialize` (``around``, ``hops``, ``bibliographic``, ``schema``). A folder format (``kgx``, ``neo4j``)
+    writes its files into the folder ``path`` (created when missing), and ``path`` is returned.
 
     A target that is not a regular file (a folder, a device, a FIFO) is refused before anything is computed.
     """
+    fmt = None if format is None else format if isinstance(format, Format) else Format.from_name(format)
+    if fmt is not None and fmt.is_folder:
+        return _export_folder(graph, path, fmt, **options)
     if str(path) != STDOUT:
         output_file(path)
-    if format is None:
+    if fmt is None:
         if str(path) == STDOUT:
             raise InputError("-o - writes to standard output: give the format too (--format ttl, nt, ...)")
         fmt = Format.from_extension(path)
-    else:
-        fmt = format if isinstance(format, Format) else Format.from_name(format)
     return write_output(path, serialize(graph, fmt, **options))
+
+
+def _export_folder(graph: Graph, path: str | Path, fmt: Format, **options: Any) -> Path:
+    from kg.output import kgx, neo4j, subgraph
+
+    if str(path) == STDOUT:
+        raise InputError(f"{fmt.value} writes a folder of files: give a folder with -o, not -")
+    kgx.prepare_folder(path)
+    network = subgraph.network(graph, **options)
+    files = kgx.to_kgx(graph, network) if fmt is Format.KGX else neo4j.to_neo4j(graph, network)
+    kgx.write_folder(path, files)
+    return Path(path)
 
 
 __all__ = ["atomic_write", "export", "serialize"]
