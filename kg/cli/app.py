@@ -112,6 +112,13 @@ def _source_options(p: argparse.ArgumentParser) -> None:
         "--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (credentials as http://USER:PASSWORD@HOST/...)"
     )
     where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
+    where.add_argument(
+        "--source",
+        metavar="KEY",
+        action="append",
+        dest="sources",
+        help="read only the ontology and this source's graph (repeatable; keys as `sslmb sources` lists them)",
+    )
 
 
 def build_parser(only: str | None = None) -> _Parser:
@@ -392,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     from kg.cli.common import SOURCE
 
     SOURCE.clear()
-    SOURCE.update({k: v for k in ("store", "endpoint", "graph") if (v := getattr(args, k, None)) is not None})
+    where = ("store", "endpoint", "graph", "sources")
+    SOURCE.update({k: v for k in where if (v := getattr(args, k, None)) is not None})
     if args.command in _NO_GRAPH:
         SOURCE.clear()
     try:
