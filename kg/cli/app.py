@@ -180,13 +180,14 @@ def build_parser(only: str | None = None) -> _Parser:
     p = command(
         "export",
         "kg.cli.output:cmd_export",
-        "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf) or the entity network "
+        "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf; trig and nq keep each "
+        "source's named graph) or the entity network "
         "for Gephi and other network tools (gexf, graphml).",
         formats=(),
     )
     p.add_argument(
         "--format",
-        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml"],
+        choices=["ttl", "nt", "jsonld", "rdf", "trig", "nq", "gexf", "graphml"],
         default=None,
         help="serialisation (default: from the output file's extension)",
     )

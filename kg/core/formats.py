@@ -9,7 +9,8 @@ from kg.core.errors import InputError, echo
 
 
 class Format(str, Enum):
-    """A serialisation of the graph: RDF (the whole graph, triples) or a network file (the entity network of
+    """A serialisation of the graph: RDF (the whole graph: the union's triples, or with TriG and N-Quads every named
+    graph kept) or a network file (the entity network of
     :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for Gephi, GraphML).
 
     >>> Format.from_extension("kg.ttl")
@@ -22,6 +23,8 @@ class Format(str, Enum):
     NTRIPLES = "nt"
     JSONLD = "jsonld"
     RDFXML = "rdf"
+    TRIG = "trig"
+    NQUADS = "nq"
     GEXF = "gexf"
     GRAPHML = "graphml"
 
@@ -47,8 +50,8 @@ class Format(str, Enum):
 
     @classmethod
     def from_extension(cls, path: str | Path) -> Format:
-        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``, ``.gexf``,
-        ``.graphml``)."""
+        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``, ``.trig``, ``.nq``,
+        ``.gexf``, ``.graphml``)."""
         suffix = Path(path).suffix
         if not suffix:
             raise InputError(f"cannot tell the format of {echo(str(path))} from its name; pass a format")
@@ -60,6 +63,8 @@ _MEDIA_TYPES = {
     Format.NTRIPLES: "application/n-triples",
     Format.JSONLD: "application/ld+json",
     Format.RDFXML: "application/rdf+xml",
+    Format.TRIG: "application/trig",
+    Format.NQUADS: "application/n-quads",
     Format.GEXF: "application/gexf+xml",
     Format.GRAPHML: "application/graphml+xml",
 }
@@ -73,4 +78,6 @@ _ALIASES = {
     "xml": "rdf",
     "owl": "rdf",
     "rdfxml": "rdf",
+    "nquads": "nq",
+    "n-quads": "nq",
 }
