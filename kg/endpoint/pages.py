@@ -210,8 +210,12 @@ def entity_html(sheet: FactSheet) -> str:
     if sheet.quantities or sheet.family_quantities:
         out.append("<h2>Numbers</h2>")
         rows = [
-            [escape(q.metric or q.label), _quantity_text(q) + escape(scope_note(q.scope, q.scope_as_printed, q.exceptions)),
-             "", _evidence(q.evidence)]
+            [
+                escape(q.metric or q.label),
+                _quantity_text(q) + escape(scope_note(q.scope, q.scope_as_printed, q.exceptions)),
+                "",
+                _evidence(q.evidence),
+            ]
             for q in sheet.quantities
         ]
         rows += [
@@ -274,8 +278,11 @@ def entity_html(sheet: FactSheet) -> str:
         if ev.attributed_to:
             out.append("<dt>reported by</dt><dd>" + escape("; ".join(ev.attributed_to)) + "</dd>")
         if ev.sources:
-            out.append("<dt>sources</dt><dd>" + ", ".join(_link(x.iri, x.key) if x.iri else escape(x.key)
-                                                          for x in ev.sources) + "</dd>")
+            out.append(
+                "<dt>sources</dt><dd>"
+                + ", ".join(_link(x.iri, x.key) if x.iri else escape(x.key) for x in ev.sources)
+                + "</dd>"
+            )
         out.append("</dl>")
     out.append("</main>")
     return render(f"{sheet.label} [{sheet.kind}]: sslmb-kg", "\n".join(out), body_class="entity")

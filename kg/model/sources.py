@@ -121,8 +121,11 @@ def _read_remote(store: Any, iris: list[str]) -> Any:
     memory.load_file(local, resources.ontology_file())
     for iri in iris:
         node = ox.NamedNode(iri)
-        triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={
-            ox.Variable("g"): node}))
+        triples = list(
+            store.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): node}
+            )
+        )
         if not triples:
             raise InputError(f"the endpoint holds no named graph <{iri}>: was the graph pushed graph by graph?")
         local.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)

@@ -113,7 +113,8 @@ def add_sources(graph: Graph, network: nx.MultiDiGraph) -> nx.MultiDiGraph:
     store = graph.store
 
     def stating(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | None) -> str:
-        graphs = {q.graph_name.value for q in store.quads_for_pattern(s, p, o) if isinstance(q.graph_name, ox.NamedNode)}
+        quads = store.quads_for_pattern(s, p, o)
+        graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
         return ", ".join(sorted({index[g].key for g in graphs if g in index}))
 
     typed = ox.NamedNode(RDF + "type")

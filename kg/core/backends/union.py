@@ -52,9 +52,7 @@ def dataset_clause(text: str, prefixes: Mapping[str, str] | None = None) -> tupl
 
     declared = dict(prefixes or {})
     tokens = [
-        (m.lastgroup, m.group(), m.start())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup in ("iri", "pname", "word")
+        (m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup in ("iri", "pname", "word")
     ]
     found: tuple[list[str], list[str]] = ([], [])
     seen = False
