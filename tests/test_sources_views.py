@@ -257,7 +257,7 @@ def test_gexf_and_graphml_carry_sources(graph, tmp_path):
 def server():
     from test_server import Server
 
-    srv = Server("--workers", "1")
+    srv = Server("--workers", "1", "--max-rows", "100000")  # a source's graph read whole fits under the cap
     yield srv
     if srv.proc.poll() is None:
         srv.stop()
@@ -354,8 +354,24 @@ def test_a_server_on_one_source_serves_that_view_only():
         assert status == 400 and b"not allowed" in body
         cli = run_cli("sources", "--format", "json", "--source", "wang2020")
         assert srv.request("GET", "/sources?format=json")[2].decode() == cli.stdout
+        # this server caps results at 10,000 rows: a graph read whole through it would be cut, and is refused
+        done = run_cli("stats", "--endpoint", srv.url + "sparql", "--source", "wang2020")
+        triples = len(review) - len(kg.KnowledgeGraph.from_files([resources.ontology_file()]))
+        assert done.returncode == 2
+        assert done.stderr == (
+            f"sslmb: error: the endpoint sent 10000 of the {triples} triples of <{WANG}> (does it cap its results?)\n"
+        )
     finally:
         srv.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [("show", "LGPS"), ("mitigations", "dendrite"), ("sources",)])
+def test_source_view_of_an_endpoint_answers_as_the_local_view(server, command):
+    remote = run_cli(*command, "--format", "json", "--endpoint", server.url + "sparql", "--source", "wang2020")
+    local = run_cli(*command, "--format", "json", "--source", "wang2020")
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout
 
 
 def test_serve_with_an_unknown_source_fails_before_starting():

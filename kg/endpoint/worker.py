@@ -210,9 +210,9 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
         del rows[max_rows:]
         count = len(rows)
         document: dict[str, Any] = {"head": {"vars": variables}, "results": {"bindings": rows}}
-        if fmt == "json":
-            document["row_cap"] = {"max_rows": max_rows, "rows": count, "truncated": truncated}
-            body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        if fmt == "json":  # the row cap first: a streaming reader (Oxigraph's) wants nothing after the bindings
+            capped = {"row_cap": {"max_rows": max_rows, "rows": count, "truncated": truncated}, **document}
+            body = json.dumps(capped, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             plain = json.dumps(document, ensure_ascii=False).encode()
             parsed = ox.parse_query_results(plain, format=ox.QueryResultsFormat.JSON)

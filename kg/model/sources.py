@@ -121,12 +121,17 @@ def _read_remote(store: Any, iris: list[str]) -> Any:
     memory.load_file(local, resources.ontology_file())
     for iri in iris:
         node = ox.NamedNode(iri)
-        triples = list(
-            store.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): node}
-            )
-        )
+        bound = {ox.Variable("g"): node}
+        triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=bound))
         if not triples:
             raise InputError(f"the endpoint holds no named graph <{iri}>: was the graph pushed graph by graph?")
+        counted = store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", substitutions=bound
+        )
+        expected = int(next(iter(counted))["n"].value)
+        if len(triples) < expected:  # a row cap of the endpoint: better no answer than a silently partial graph
+            raise InputError(
+                f"the endpoint sent {len(triples)} of the {expected} triples of <{iri}> (does it cap its results?)"
+            )
         local.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
     return UnionStore(local, iris)
