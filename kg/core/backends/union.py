@@ -103,7 +103,7 @@ class UnionStore:
         if self.graphs is None and next(iter(self.store.named_graphs()), None) is None:
             return len(self.store)
         query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-        return int(next(iter(self.query(query)))["n"].value)  # type: ignore[index]
+        return int(next(iter(self.query(query)))["n"].value)
 
     def __iter__(self) -> Iterator[ox.Quad]:
         if self.graphs is None:
@@ -146,9 +146,8 @@ class UnionStore:
             if not self._in_view(graph_name):
                 return iter(())
             return self.store.quads_for_pattern(subject, predicate, object, graph_name)
-        return chain.from_iterable(
-            self.store.quads_for_pattern(subject, predicate, object, g) for g in [ox.DefaultGraph(), *self._nodes()]
-        )
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), *self._nodes()]
+        return chain.from_iterable(self.store.quads_for_pattern(subject, predicate, object, g) for g in graphs)
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union, once, in the store's order."""
