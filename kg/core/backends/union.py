@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -38,19 +39,24 @@ def graph_iri(key: str) -> str:
     return GRAPH_BASE + key
 
 
-def dataset_clause(text: str, prefixes: Mapping[str, str] | None = None) -> tuple[list[str], list[str]] | None:
+def dataset_clause(
+    text: str, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None
+) -> tuple[list[str], list[str]] | None:
     """The graphs a query's ``FROM`` and ``FROM NAMED`` clauses name, as ``(from, from_named)``; None when it has
     neither. Comments, strings and IRIs are skipped whole, so a ``FROM`` inside them does not count; prefixed
-    names are expanded with the query's ``PREFIX`` lines and ``prefixes``.
+    names are expanded with the query's ``PREFIX`` lines and ``prefixes``, relative IRIs against its ``BASE``.
 
     >>> dataset_clause("SELECT * WHERE { ?s ?p 'FROM' } # FROM <x:y>") is None
     True
     >>> dataset_clause("PREFIX g: <https://w3id.org/sslmb/graph/> SELECT * FROM g:obelix FROM NAMED <x:a> {}")
     (['https://w3id.org/sslmb/graph/obelix'], ['x:a'])
+    >>> dataset_clause("BASE <https://w3id.org/sslmb/graph/> SELECT * FROM <wang2020> {}")
+    (['https://w3id.org/sslmb/graph/wang2020'], [])
     """
     from kg.core.backends.sparqltext import _TOKEN
 
     declared = dict(prefixes or {})
+    base = base_iri or ""
     tokens = [
         (m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup in ("iri", "pname", "word")
     ]
@@ -60,14 +66,17 @@ def dataset_clause(text: str, prefixes: Mapping[str, str] | None = None) -> tupl
         if kind != "word":
             continue
         word = value.upper()
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname" and tokens[i + 2][0] == "iri":
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+            base = urljoin(base, tokens[i + 1][1][1:-1]) if base else tokens[i + 1][1][1:-1]
+        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname" and tokens[i + 2][0] == "iri":
             declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
         elif word == "FROM" and (start == 0 or text[start - 1] != "@"):  # "x"@from is a language tag
             seen = True
             named = i + 1 < len(tokens) and tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
             j = i + 2 if named else i + 1
             if j < len(tokens) and tokens[j][0] in ("iri", "pname"):
-                found[1 if named else 0].append(_expand(tokens[j][0], tokens[j][1], declared))
+                iri = _expand(tokens[j][0], tokens[j][1], declared)
+                found[1 if named else 0].append(urljoin(base, iri) if base else iri)
     return found if seen else None
 
 
@@ -118,7 +127,7 @@ class UnionStore:
         if options.get("use_default_graph_as_union") is not None:
             return self.store.query(query, **options)
         if not chosen:
-            clause = dataset_clause(query, options.get("prefixes"))
+            clause = dataset_clause(query, options.get("prefixes"), options.get("base_iri"))
             if clause is not None:
                 if self.graphs is None:  # the query's own dataset: Oxigraph reads it when no option is given
                     return self.store.query(query, **options)
