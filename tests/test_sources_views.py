@@ -395,3 +395,12 @@ def test_union_store_over_chosen_graphs_dumps_only_them():
     assert view.graph_of(s, p, ox.Literal("both")) == [a.value]
     assert UnionStore(raw).graph_of(s, p, ox.Literal("both")) == [a.value, b.value]
     assert len(UnionStore(raw)) == 4
+
+
+def test_network_export_of_a_view_names_its_sources_and_holds_only_theirs(tmp_path):
+    target = tmp_path / "review.gexf"
+    assert run_cli("export", "-o", str(target), "--source", "dendrite_md2025").returncode == 0
+    root = etree.parse(str(target)).getroot()
+    assert root.find(f"{GEXF}meta/{GEXF}description").text.endswith("(sources: dendrite_md2025)")
+    found = {v.get("value") for v in root.iter(f"{GEXF}attvalue") if v.get("for") == "sources"}
+    assert found == {"dendrite_md2025", ""}

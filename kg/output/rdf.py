@@ -68,7 +68,10 @@ def serialize(
 
 
 def _describe(graph: Graph, around: str | None, hops: int) -> str:
-    what = "Entity network of the sslmb-kg knowledge graph (Wang et al., Nanoscale Adv., 2020, 2, 1828)"
+    from kg.model.sources import sources
+
+    keys = ", ".join(s.key for s in sources(graph)) or "none"
+    what = f"Entity network of the sslmb-kg knowledge graph (sources: {keys})"
     if around is None:
         return what
     from kg.model.search import resolve
