@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kg.model.describe import FactSheet
     from kg.model.queries import QueryResult
     from kg.model.search import Match
+    from kg.model.sources import SourceInfo
     from kg.model.stats import Stats
     from kg.validation.reason import ReasonerReport
     from kg.validation.report import ValidationReport
@@ -177,6 +178,18 @@ class KnowledgeGraph(Graph):
 
         return describe(self, resolve(self, text_or_iri).iri)
 
+    def sources_info(self) -> list[SourceInfo]:
+        """The sources the graph holds (key, kind, title, year, DOI or URL, licence, statements), by key."""
+        from kg.model.sources import sources
+
+        return sources(self)
+
+    def view(self, *keys: str) -> KnowledgeGraph:
+        """The graph restricted to the ontology and the named graphs of the sources ``keys``."""
+        from kg.model.sources import view
+
+        return view(self, keys)
+
     def stats(self) -> Stats:
         """Counts per class, triples, references, numbers with units."""
         from kg.model.stats import stats
@@ -265,18 +278,37 @@ def connect(
 
 
 def open_graph(
-    *, store: str | Path | None = None, endpoint: str | None = None, graph: str | None = None
+    *,
+    store: str | Path | None = None,
+    endpoint: str | None = None,
+    graph: str | None = None,
+    sources: Iterable[str] = (),
 ) -> KnowledgeGraph:
     """The graph a command reads: the shipped graph in memory (neither given), an on-disk ``store``, or a SPARQL
-    ``endpoint`` (``graph`` names the graph to read there)."""
+    ``endpoint`` (``graph`` names the graph to read there); with ``sources`` (keys, as ``sslmb sources`` lists
+    them), only the ontology and those sources' graphs (:func:`kg.model.sources.view`).
+
+    >>> g = open_graph(sources=["wang2020"])
+    >>> [s.key for s in g.sources_info()]
+    ['wang2020']
+    """
     from kg.core.errors import InputError
 
     if store is not None and endpoint is not None:
         raise InputError("give --store or --endpoint, not both")
     if graph is not None and endpoint is None:
         raise InputError("--graph names a graph of a SPARQL endpoint; give --endpoint too")
+    chosen = list(sources)
+    if graph is not None and chosen:
+        raise InputError("--graph reads one graph of the endpoint, --source reads sources' graphs: give one of them")
     if store is not None:
-        return open_store(store)
-    if endpoint is not None:
-        return connect(endpoint, graph=graph)
-    return load()
+        found = open_store(store)
+    elif endpoint is not None:
+        found = connect(endpoint, graph=graph)
+    else:
+        found = load()
+    if not chosen:
+        return found
+    from kg.model.sources import view
+
+    return view(found, chosen)

@@ -80,7 +80,7 @@ def test_attributes_are_declared_and_typed(gexf_file, network):
         a.get("class"): {x.get("id"): (x.get("title"), x.get("type")) for x in a.findall(f"{GEXF}attribute")}
         for a in graph_el.findall(f"{GEXF}attributes")
     }
-    for name in ("iri", "kind", "family", "group"):
+    for name in ("iri", "kind", "family", "group", "sources"):
         assert declared["node"][name] == (name, "string")
     assert declared["node"]["ionic_conductivity_s_cm"] == ("ionic_conductivity_s_cm", "double")
     number_names = {k for _, d in network.nodes(data=True) for k in numbers(d)}
@@ -93,6 +93,7 @@ def test_attributes_are_declared_and_typed(gexf_file, network):
         "section": ("section", "string"),
         "scope": ("scope", "string"),
         "exceptions": ("exceptions", "string"),
+        "sources": ("sources", "string"),
     }
 
 

@@ -33,6 +33,9 @@ pytestmark = pytest.mark.slow
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 # Four copies of the whole graph joined with each other: about 2.4e16 rows, far beyond any timeout.
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# The triples of the union, each once: what len(graph) counts. (A bare COUNT(*) over the union counts a triple that
+# two sources state twice: Oxigraph 0.5.13 does not merge the union's graphs as sets, oxigraph/oxigraph#1919.)
+COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 # ------------------------------------------------------------------------------------------ running a server
@@ -481,7 +484,7 @@ def test_updates_are_refused_with_403_on_every_route(server, store, method, path
     assert status == 403, text
     assert b"read-only" in text
     # and the graph the workers hold is unchanged
-    status, _, body = server.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    status, _, body = server.query(COUNT_TRIPLES)
     assert int(rows_of(body)[0]["n"]["value"]) == before
 
 
@@ -666,7 +669,7 @@ def test_timeout_stops_the_query_kills_its_worker_and_the_server_goes_on(server,
 
 def test_64_concurrent_clients(server, store):
     expected_labels = direct(store, LABELS)
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    count = COUNT_TRIPLES
     expected_count = str(len(store))
     errors: list[str] = []
     done = []
@@ -845,7 +848,7 @@ def test_serves_an_on_disk_store(tmp_path, graph):
     srv = Server("--store", str(folder), "--workers", "1")
     try:
         assert eventually(lambda: f"{len(graph)} triples from the on-disk store {folder}" in "".join(srv.stdout))
-        status, _, body = srv.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        status, _, body = srv.query(COUNT_TRIPLES)
         assert status == 200 and int(rows_of(body)[0]["n"]["value"]) == len(graph)
         status, _, body = srv.request("GET", "/entity/LLZO", headers={"Accept": "text/html"})
         assert status == 200 and b"<h1>LLZO " in body

@@ -117,6 +117,13 @@ def _source_options(p: argparse.ArgumentParser) -> None:
         "--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (credentials as http://USER:PASSWORD@HOST/...)"
     )
     where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
+    where.add_argument(
+        "--source",
+        metavar="KEY",
+        action="append",
+        dest="sources",
+        help="read only the ontology and this source's graph (repeatable; keys as `sslmb sources` lists them)",
+    )
 
 
 def build_parser(only: str | None = None) -> _Parser:
@@ -178,14 +185,14 @@ def build_parser(only: str | None = None) -> _Parser:
     p = command(
         "export",
         "kg.cli.output:cmd_export",
-        "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf) or the entity network "
-        "for Gephi and other network tools (gexf, graphml), or as flat files in a folder (kgx: KGX TSV; neo4j: CSV "
-        "for neo4j-admin import).",
+        "Write the graph to a file, atomically: the whole RDF graph (ttl, nt, jsonld, rdf; trig and nq keep each "
+        "source's named graph) or the entity network for Gephi and other network tools (gexf, graphml), or as "
+        "flat files in a folder (kgx: KGX TSV; neo4j: CSV for neo4j-admin import).",
         formats=(),
     )
     p.add_argument(
         "--format",
-        choices=["ttl", "nt", "jsonld", "rdf", "gexf", "graphml", "kgx", "neo4j"],
+        choices=["ttl", "nt", "jsonld", "rdf", "trig", "nq", "gexf", "graphml", "kgx", "neo4j"],
         default=None,
         help="serialisation (default: from the output file's extension)",
     )
@@ -460,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     from kg.cli.common import SOURCE
 
     SOURCE.clear()
-    SOURCE.update({k: v for k in ("store", "endpoint", "graph") if (v := getattr(args, k, None)) is not None})
+    where = ("store", "endpoint", "graph", "sources")
+    SOURCE.update({k: v for k in where if (v := getattr(args, k, None)) is not None})
     if args.command in _NO_GRAPH:
         SOURCE.clear()
     try:

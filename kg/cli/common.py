@@ -1,15 +1,18 @@
-"""What every command shares: the graph it reads (the shipped one, an on-disk ``--store`` or an ``--endpoint``),
-printing JSON and tables, and the one-line hints of an empty or wrong-kind answer."""
+"""What every command shares: the graph it reads (the shipped one, an on-disk ``--store`` or an ``--endpoint``, all
+of it or some of its sources with ``--source``), printing JSON and tables, and the one-line hints of an empty or
+wrong-kind answer."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from kg.core.errors import KGError, WrongKindError
 
-# Where the running command reads the graph: --store DIR / --endpoint URL [--graph IRI] (kg/core/backends/), set
-# by main() for every command that reads the graph; empty means the shipped graph, in memory.
-SOURCE: dict[str, str] = {}
+# Where the running command reads the graph: --store DIR / --endpoint URL [--graph IRI] (kg/core/backends/), and
+# which sources (--source KEY, repeatable: "sources" holds the list), set by main() for every command that reads the
+# graph; empty means the whole shipped graph, in memory.
+SOURCE: dict[str, Any] = {}
 
 
 def source_graph():

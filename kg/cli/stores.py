@@ -75,6 +75,11 @@ def cmd_serve(args) -> int:
 
         read_info(store)  # not a store: one line and exit 2 now, rather than workers that fail to start
         store = str(Path(store).resolve())
+    sources = tuple(getattr(args, "sources", None) or ())
+    if sources:  # an unknown key: one line and exit 2 now, rather than workers that fail to start
+        from kg.cli.common import source_graph
+
+        source_graph()
     from kg.endpoint.serve import serve
     from kg.endpoint.settings import Settings
 
@@ -86,5 +91,6 @@ def cmd_serve(args) -> int:
         cors=tuple(args.cors),
         workers=args.workers,
         store=store,
+        sources=sources,
     )
     return serve(settings)

@@ -9,9 +9,9 @@ from kg.core.errors import InputError, echo
 
 
 class Format(str, Enum):
-    """A serialisation of the graph: RDF (the whole graph, triples) or a network file (the entity network of
-    :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for Gephi, GraphML; and as a folder of flat files, KGX TSV
-    and the CSV of Neo4j's bulk importer).
+    """A serialisation of the graph: RDF (the whole graph: the union's triples, or with TriG and N-Quads every named
+    graph kept) or a network file (the entity network of :func:`kg.analysis.network.to_networkx`: GEXF 1.3 for
+    Gephi, GraphML; and as a folder of flat files, KGX TSV and the CSV of Neo4j's bulk importer).
 
     >>> Format.from_extension("kg.ttl")
     <Format.TURTLE: 'ttl'>
@@ -23,6 +23,8 @@ class Format(str, Enum):
     NTRIPLES = "nt"
     JSONLD = "jsonld"
     RDFXML = "rdf"
+    TRIG = "trig"
+    NQUADS = "nq"
     GEXF = "gexf"
     GRAPHML = "graphml"
     KGX = "kgx"
@@ -55,8 +57,8 @@ class Format(str, Enum):
 
     @classmethod
     def from_extension(cls, path: str | Path) -> Format:
-        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``, ``.gexf``,
-        ``.graphml``)."""
+        """Guess the format from a file name (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``/``.owl``, ``.trig``, ``.nq``,
+        ``.gexf``, ``.graphml``)."""
         suffix = Path(path).suffix
         if not suffix:
             raise InputError(f"cannot tell the format of {echo(str(path))} from its name; pass a format")
@@ -68,6 +70,8 @@ _MEDIA_TYPES = {
     Format.NTRIPLES: "application/n-triples",
     Format.JSONLD: "application/ld+json",
     Format.RDFXML: "application/rdf+xml",
+    Format.TRIG: "application/trig",
+    Format.NQUADS: "application/n-quads",
     Format.GEXF: "application/gexf+xml",
     Format.GRAPHML: "application/graphml+xml",
     Format.KGX: "text/tab-separated-values",
@@ -83,4 +87,6 @@ _ALIASES = {
     "xml": "rdf",
     "owl": "rdf",
     "rdfxml": "rdf",
+    "nquads": "nq",
+    "n-quads": "nq",
 }

@@ -1,5 +1,5 @@
-"""The Starlette application of ``sslmb serve``: the routes (``/``, ``/sparql``, ``/entity/{name}``, ``/static``,
-``/health``) and the ASGI middleware that keeps the server read-only. Starlette is imported only by
+"""The Starlette application of ``sslmb serve``: the routes (``/``, ``/sparql``, ``/entity/{name}``, ``/sources``,
+``/static``, ``/health``) and the ASGI middleware that keeps the server read-only. Starlette is imported only by
 :func:`create_app`."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _WRITE_METHODS = frozenset({"PUT", "DELETE", "PATCH"})
 
 def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: Any = None) -> Any:
     """The Starlette application: ``/`` (query page), ``/sparql`` (SPARQL 1.1 Protocol), ``/entity/{name}``,
-    ``/static``, ``/health``."""
+    ``/sources`` (the sources served, as a page or JSON), ``/static``, ``/health``."""
     import asyncio
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
@@ -146,12 +146,16 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
                 if not queries and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
                     return RedirectResponse("/", status_code=303)
                 raise Refused(400, "give exactly one query: GET /sparql?query=..., or POST it (see the page at /)")
-            check_graph_parameters(params.get("default-graph-uri", []) + params.get("named-graph-uri", []), pool.graphs)
+            default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+            check_graph_parameters(default + named, pool.graphs)
             checked = await guard(queries[0])
             fmt = negotiate(request.headers.get("accept"), checked.form)
         except Refused as exc:
             return refusal(exc)
-        return await answer({"op": "query", "query": queries[0], "format": fmt}, client_of(request))
+        job: dict[str, Any] = {"op": "query", "query": queries[0], "format": fmt}
+        if default or named:  # the protocol's dataset, which overrides the query's FROM (SPARQL 1.1 Protocol 2.1.4)
+            job["dataset"] = (default, named)
+        return await answer(job, client_of(request))
 
     async def entity(request: Request) -> Response:
         name = request.path_params["name"]
@@ -177,6 +181,24 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
         response = await answer({"op": "entity", "name": name, "format": fmt}, client_of(request))
         if response.status_code == 303 and request.url.query:  # a redirect to the canonical name keeps ?format=
             response.headers["Location"] += "?" + request.url.query
+        response.headers["Vary"] = "Accept"
+        if fmt == "html":
+            response.headers["Content-Security-Policy"] = _PAGE_CSP
+        return response
+
+    async def sources_page(request: Request) -> Response:
+        wanted = request.query_params.get("format")
+        if wanted is not None:
+            if wanted not in ("html", "json"):
+                return PlainTextResponse("format is html or json\n", status_code=400)
+            fmt = wanted
+        else:
+            fmt = "html"
+            for media, q in parse_accept(request.headers.get("accept")):
+                if q > 0 and media in ("application/json", "text/html", "application/xhtml+xml", "*/*", "text/*"):
+                    fmt = "json" if media == "application/json" else "html"
+                    break
+        response = await answer({"op": "sources", "format": fmt}, client_of(request))
         response.headers["Vary"] = "Accept"
         if fmt == "html":
             response.headers["Content-Security-Policy"] = _PAGE_CSP
@@ -245,6 +267,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
         Route("/context.jsonld", jsonld_context, methods=["GET", "HEAD"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST", "HEAD"]),
         Route("/entity/{name:path}", entity, methods=["GET", "HEAD"]),
+        Route("/sources", sources_page, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/ask", ask, methods=["GET", "HEAD"]),
         *ontology_routes(_PAGE_CSP),  # /ontology and its terms (kg/endpoint/ontology.py)

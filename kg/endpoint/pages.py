@@ -120,7 +120,8 @@ def index_html(queries: Iterable[StoredQuery], settings: Any) -> str:
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     limits = (
         f"Read-only endpoint at <code>/sparql</code>: queries stop after {settings.query_timeout:g} s, results "
-        f"stop at {settings.max_rows:,} rows (header <code>X-Rows-Truncated</code>), no SERVICE, LOAD or update."
+        f"stop at {settings.max_rows:,} rows (header <code>X-Rows-Truncated</code>), no SERVICE, LOAD or update. "
+        'It reads the union of the graphs of the <a href="/sources">sources</a>.'
     )
     body = ASK_BOX + f"""
 <main class="query-page">
@@ -225,8 +226,12 @@ def entity_html(sheet: FactSheet) -> str:
     if sheet.quantities or sheet.family_quantities:
         out.append("<h2>Numbers</h2>")
         rows = [
-            [escape(q.metric or q.label), _quantity_text(q) + escape(scope_note(q.scope, q.scope_as_printed, q.exceptions)),
-             "", _evidence(q.evidence)]
+            [
+                escape(q.metric or q.label),
+                _quantity_text(q) + escape(scope_note(q.scope, q.scope_as_printed, q.exceptions)),
+                "",
+                _evidence(q.evidence),
+            ]
             for q in sheet.quantities
         ]
         rows += [
@@ -294,9 +299,57 @@ def entity_html(sheet: FactSheet) -> str:
             out.append("<dt>rests on</dt><dd>" + "; ".join(_link(r.iri, r.label) for r in ev.references) + "</dd>")
         if ev.attributed_to:
             out.append("<dt>reported by</dt><dd>" + escape("; ".join(ev.attributed_to)) + "</dd>")
+        if ev.sources:
+            out.append(
+                "<dt>sources</dt><dd>"
+                + ", ".join(_link(x.iri, x.key) if x.iri else escape(x.key) for x in ev.sources)
+                + "</dd>"
+            )
         out.append("</dl>")
     out.append("</main>")
     return render(f"{sheet.label} [{sheet.kind}]: sslmb-kg", "\n".join(out), body_class="entity")
+
+
+def _web_link(url: str | None) -> str:
+    """A link to an outside address; anything but http(s) is shown as text only."""
+    if not url:
+        return ""
+    if not re.match(r"https?://", url):
+        return escape(url)
+    return f'<a href="{escape(url, quote=True)}" rel="noreferrer">{escape(url)}</a>'
+
+
+def sources_html(sources: Iterable[Any]) -> str:
+    """The sources the server reads (``sslmb sources`` as a page): key, kind, title, year, DOI or address, licence
+    and statements; ``?format=json`` gives the same as ``sslmb sources --format json``."""
+    rows = []
+    for x in sources:
+        where = (
+            f'<a href="https://doi.org/{escape(x.doi, quote=True)}">doi:{escape(x.doi)}</a>'
+            if x.doi
+            else _web_link(x.url)
+        )
+        licence = _web_link(x.licence)
+        rows.append(
+            [
+                _link(x.iri, x.key),
+                escape(x.kind),
+                escape(x.title),
+                escape(str(x.year or "")),
+                where,
+                licence,
+                f"<code>{escape(x.graph)}</code>",
+                f"{x.statements:,}",
+            ]
+        )
+    headers = ["key", "kind", "title", "year", "DOI or address", "licence", "named graph", "statements"]
+    body = (
+        '<main class="sheet"><h1>Sources</h1><p>Each source\'s facts are in a named graph of its own; queries at '
+        "<code>/sparql</code> read their union, and <code>GRAPH</code>, <code>FROM</code>, <code>FROM NAMED</code> "
+        "or the protocol's <code>default-graph-uri</code>/<code>named-graph-uri</code> choose among them. "
+        '<a href="?format=json">JSON</a></p>' + _table(headers, rows, "sources") + "</main>"
+    )
+    return render("sources: sslmb-kg", body, body_class="entity")
 
 
 def not_found_html(name: str, graph: Any) -> str:

@@ -41,6 +41,8 @@ def serve(settings: Settings) -> int:
         isolation = "network-isolated" if pool.isolated else "not network-isolated (the query guard still applies)"
         print(f"sslmb: serving the knowledge graph at {url}", flush=True)
         source = f"the on-disk store {settings.store}" if settings.store else "the shipped graph"
+        if settings.sources:
+            source += f" (sources: {', '.join(settings.sources)})"
         print(f"  {pool.triples} triples from {source}", flush=True)
         print(
             f"  SPARQL endpoint {url}sparql; {settings.workers} worker(s), {isolation}; timeout "

@@ -26,6 +26,7 @@ class Settings:
     cors: tuple[str, ...] = ()
     workers: int = DEFAULT_WORKERS
     store: str | None = None  # an on-disk store (sslmb load --store DIR), opened read-only; None: the shipped graph
+    sources: tuple[str, ...] = ()  # --source KEY: serve only the ontology and these sources' graphs; (): all of them
     queue_timeout: float = 5.0  # a request that finds every worker busy this long gets 503 with Retry-After
     max_request_bytes: int = MAX_REQUEST_BYTES
     max_result_bytes: int = MAX_RESULT_BYTES

@@ -55,7 +55,11 @@ def worker_main(conn: Any, settings: Settings, generation: str | None = None) ->
         from kg.core.backends.memory import load
 
         graph = load()
-    store = graph.store  # a pyoxigraph Store, in memory or on disk
+    if settings.sources:  # only the ontology and these sources' graphs (kg.model.sources.view)
+        from kg.model.sources import view
+
+        graph = view(graph, settings.sources)
+    store = graph.store  # a pyoxigraph Store, in memory or on disk, seen as the union of its graphs (or a view)
     graphs = sorted(g.value for g in store.named_graphs() if hasattr(g, "value"))  # type: ignore[union-attr]
     conn.send({"ready": True, "graphs": graphs, "isolated": isolated, "triples": len(graph)})
     # Queries run on a thread with a large stack: Oxigraph's parser and evaluator recurse on the query's tree,
@@ -88,6 +92,9 @@ def _serve_requests(conn: Any, graph: Any, settings: Settings) -> None:
 
 def _handle(graph: Any, request: dict[str, Any], settings: Settings) -> tuple[int, str, dict[str, str], bytes]:
     if request["op"] == "query":
+        dataset = request.get("dataset")
+        if dataset is not None:  # the protocol's default-graph-uri / named-graph-uri: they override FROM
+            graph = _with_dataset(graph, *dataset)
         return _run_query(graph, request["query"], request["format"], settings.max_rows)
     if request["op"] == "entity":
         return _entity(graph, request["name"], request["format"])
@@ -95,12 +102,55 @@ def _handle(graph: Any, request: dict[str, Any], settings: Settings) -> tuple[in
         from kg.endpoint.asking import answer_json
 
         return answer_json(graph, request["question"])
+    if request["op"] == "sources":
+        return _sources(graph, request["format"])
     if request["op"] == "sleep":  # only tests/test_server.py sends it (no route does): a worker busy a while
         import time
 
         time.sleep(request["seconds"])
         return 200, "text/plain", {}, b"done\n"
     return 400, "text/plain; charset=utf-8", {}, b"unknown request\n"
+
+
+class _Dataset:
+    """A store whose queries run on the RDF dataset a request names (``default-graph-uri``/``named-graph-uri``)."""
+
+    def __init__(self, store: Any, default: list[str], named: list[str]) -> None:
+        import pyoxigraph as ox
+
+        self.store = store
+        self.options = {
+            "default_graph": [ox.NamedNode(g) for g in default],
+            "named_graphs": [ox.NamedNode(g) for g in named],
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, query: str, **options: Any) -> Any:
+        return self.store.query(query, **options, **self.options)
+
+
+def _with_dataset(graph: Any, default: list[str], named: list[str]) -> Any:
+    from kg.core.graph import Graph
+
+    return Graph(_Dataset(graph.store, default, named), graph.sources)
+
+
+def _sources(graph: Any, fmt: str) -> tuple[int, str, dict[str, str], bytes]:
+    """The sources the server reads: JSON exactly as ``sslmb sources --format json`` prints it, or a page."""
+    from kg.core.jsonout import to_json
+    from kg.model.sources import sources
+
+    found = sources(graph)
+    if fmt == "json":
+        return 200, "application/json", {}, (to_json(found) + "\n").encode()
+    from kg.endpoint.pages import sources_html
+
+    return 200, MEDIA_TYPES["html"], {}, sources_html(found).encode()
 
 
 def _text(status: int, message: str) -> tuple[int, str, dict[str, str], bytes]:
@@ -164,9 +214,9 @@ def _run_query(graph: Any, text: str, fmt: str, max_rows: int) -> tuple[int, str
         del rows[max_rows:]
         count = len(rows)
         document: dict[str, Any] = {"head": {"vars": variables}, "results": {"bindings": rows}}
-        if fmt == "json":
-            document["row_cap"] = {"max_rows": max_rows, "rows": count, "truncated": truncated}
-            body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        if fmt == "json":  # the row cap first: a streaming reader (Oxigraph's) wants nothing after the bindings
+            capped = {"row_cap": {"max_rows": max_rows, "rows": count, "truncated": truncated}, **document}
+            body = json.dumps(capped, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             plain = json.dumps(document, ensure_ascii=False).encode()
             parsed = ox.parse_query_results(plain, format=ox.QueryResultsFormat.JSON)

@@ -22,7 +22,10 @@ _OX_FORMATS = {
     Format.NTRIPLES: ox.RdfFormat.N_TRIPLES,
     Format.JSONLD: ox.RdfFormat.JSON_LD,
     Format.RDFXML: ox.RdfFormat.RDF_XML,
+    Format.TRIG: ox.RdfFormat.TRIG,
+    Format.NQUADS: ox.RdfFormat.N_QUADS,
 }
+_DATASET_FORMATS = (Format.TRIG, Format.NQUADS)
 
 
 def serialize(
@@ -34,7 +37,8 @@ def serialize(
     bibliographic: bool = True,
     schema: bool = False,
 ) -> bytes:
-    """The graph in ``format``: an RDF format gives the whole graph (ontology and data), a network format
+    """The graph in ``format``: an RDF format gives the whole graph (ontology and data: TriG and N-Quads with each
+    source's named graph kept, the others the union's triples, each once), a network format
     (GEXF, GraphML) the entity network (:mod:`kg.output.gexf`). ``bibliographic``/``schema`` choose the network's
     nodes (:func:`kg.analysis.network.to_networkx`). ``around`` keeps only the entities within ``hops`` links of one
     entity: for RDF, the triples among them plus their literals, types, labels and link evidence
@@ -50,6 +54,7 @@ def serialize(
         if not fmt.is_rdf:
             from kg.output import gexf
 
+            gexf.add_sources(graph, network)
             if fmt is Format.GEXF:
                 return gexf.to_gexf(network, description=_describe(graph, around, hops))
             return gexf.to_graphml(network)
@@ -63,12 +68,17 @@ def serialize(
         from kg.output.jsonld import to_jsonld
 
         return to_jsonld(canonical_quads(store.quads_for_pattern(None, None, None, None))[0])
-    prefixes = PREFIXES if fmt in (Format.TURTLE, Format.RDFXML) else None
+    prefixes = PREFIXES if fmt in (Format.TURTLE, Format.RDFXML, Format.TRIG) else None
+    if fmt in _DATASET_FORMATS:  # every graph kept: the ontology as the default graph, each source's as its own
+        return store.dump(format=_OX_FORMATS[fmt], prefixes=prefixes) or b""
     return store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
 
 
 def _describe(graph: Graph, around: str | None, hops: int) -> str:
-    what = "Entity network of the sslmb-kg knowledge graph (Wang et al., Nanoscale Adv., 2020, 2, 1828)"
+    from kg.model.sources import sources
+
+    keys = ", ".join(s.key for s in sources(graph)) or "none"
+    what = f"Entity network of the sslmb-kg knowledge graph (sources: {keys})"
     if around is None:
         return what
     from kg.model.search import resolve
