@@ -34,6 +34,7 @@ def cmd_load(args) -> int:
         f"{r.store}: {r.triples} triples ({added:+d}) from {len(r.loaded)} file(s), {r.bytes / 1e6:.1f} MB, "
         f"{'validated' if r.validated else 'not validated'}, {r.seconds:.2f} s"
     )
+    print(f"  {r.statements} statements in the default graph and {len(r.graphs)} named graph(s)")
     return 0
 
 

@@ -41,7 +41,11 @@ def serve(settings: Settings) -> int:
         isolation = "network-isolated" if pool.isolated else "not network-isolated (the query guard still applies)"
         print(f"sslmb: serving the knowledge graph at {url}", flush=True)
         source = f"the on-disk store {settings.store}" if settings.store else "the shipped graph"
-        print(f"  {pool.triples} triples from {source}", flush=True)
+        print(
+            f"  {pool.triples} triples from {source} ({pool.statements} statements: SPARQL counts a triple once "
+            "per source graph that states it)",
+            flush=True,
+        )
         print(
             f"  SPARQL endpoint {url}sparql; {settings.workers} worker(s), {isolation}; timeout "
             f"{settings.query_timeout:g} s, at most {settings.max_rows} rows, CORS "
