@@ -111,7 +111,12 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     one.add_argument(
         "--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (credentials as http://USER:PASSWORD@HOST/...)"
     )
-    where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
+    where.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="with --endpoint: the one graph to read, sent as default-graph-uri (default: the union of the sources' "
+        "graphs and the ontology)",
+    )
 
 
 def build_parser(only: str | None = None) -> _Parser:
@@ -346,7 +351,8 @@ def build_parser(only: str | None = None) -> _Parser:
         "push",
         "kg.cli.stores:cmd_push",
         "Upload the graph (the shipped one, or --store DIR) to a triple store with the SPARQL 1.1 Graph Store "
-        "Protocol: PUT replaces the target graph, --append POSTs into it.",
+        "Protocol, one request per graph: PUT replaces each target graph, --append POSTs into it. Then each graph "
+        "is counted at the endpoint.",
     )
     p.add_argument(
         "--endpoint",
@@ -355,7 +361,18 @@ def build_parser(only: str | None = None) -> _Parser:
         "and the upload is checked by counting the triples there",
     )
     p.add_argument("--gsp", metavar="URL", help="the Graph Store Protocol URL, when it cannot be derived")
-    p.add_argument("--graph", metavar="IRI", help="the target graph (default: the store's default graph)")
+    p.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="put everything into this one graph (default: each source's named graph to the graph of the same "
+        "name, the ontology to the default graph)",
+    )
+    p.add_argument(
+        "--ontology-graph",
+        metavar="IRI",
+        help="the graph for the ontology (default: the server's default graph; on Virtuoso, which cannot write "
+        "it, https://w3id.org/sslmb/graph/ontology)",
+    )
     p.add_argument("--store", metavar="DIR", help="push this on-disk store instead of the shipped graph")
     p.add_argument("--user", help="user name for Basic or Digest authentication")
     p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")

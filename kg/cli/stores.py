@@ -50,6 +50,7 @@ def cmd_push(args) -> int:
         endpoint=args.endpoint,
         gsp=args.gsp,
         graph_iri=args.graph,
+        ontology_graph=args.ontology_graph,
         user=args.user,
         password=password,
         replace=not args.append,
@@ -57,11 +58,14 @@ def cmd_push(args) -> int:
     if args.format == "json":
         print_json(r)
         return 0
-    target = f"<{r.graph}>" if r.graph else "the default graph"
-    held = (
-        f"; the endpoint now holds {r.triples_at_endpoint} triples there" if r.triples_at_endpoint is not None else ""
-    )
-    print(f"{r.method} {r.triples} triples ({r.bytes / 1e6:.1f} MB) to {target} at {r.gsp} in {r.seconds:.2f} s{held}")
+    what = f"{len(r.graphs)} graph(s)" if r.graph is None else f"everything to <{r.graph}>"
+    print(f"{r.method} {r.triples} triples in {what} ({r.bytes / 1e6:.1f} MB) at {r.gsp} in {r.seconds:.2f} s")
+    default = "(default graph)"
+    rows = [
+        [g.local or default, g.target or default, g.triples, "" if g.triples_at_endpoint is None else g.triples_at_endpoint]
+        for g in r.graphs
+    ]
+    print_table(["graph here", "graph there", "triples here", "triples there"], rows)
     return 0
 
 
