@@ -100,7 +100,9 @@ def test_trig_and_nquads_files_keep_their_graphs(tmp_path):
         encoding="utf-8",
     )
     nquads = tmp_path / "one.nq.gz"
-    nquads.write_bytes(gzip.compress(b"<https://example.org/c> <https://example.org/p> \"3\" <https://example.org/g3> .\n"))
+    nquads.write_bytes(
+        gzip.compress(b'<https://example.org/c> <https://example.org/p> "3" <https://example.org/g3> .\n')
+    )
     store = tmp_path / "store"
     done = run_cli("load", str(trig), str(nquads), "--store", str(store), "--no-validate", "--format", "json")
     assert done.returncode == 0, done.stderr

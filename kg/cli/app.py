@@ -322,7 +322,9 @@ def build_parser(only: str | None = None) -> _Parser:
         "ambiguous name stops the run and says which line to annotate. Exit 1 when the union does not validate.",
     )
     p.add_argument("file", help="the curation file (YAML)")
-    p.add_argument("--dry-run", action="store_true", help="say what would happen (matches, new entities), write nothing")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would happen (matches, new entities), write nothing"
+    )
     p.add_argument("--store", metavar="DIR", help="add to this on-disk store instead of the project's sources/ folder")
     p = command(
         "remove",

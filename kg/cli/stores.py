@@ -62,7 +62,12 @@ def cmd_push(args) -> int:
     print(f"{r.method} {r.triples} triples in {what} ({r.bytes / 1e6:.1f} MB) at {r.gsp} in {r.seconds:.2f} s")
     default = "(default graph)"
     rows = [
-        [g.local or default, g.target or default, g.triples, "" if g.triples_at_endpoint is None else g.triples_at_endpoint]
+        [
+            g.local or default,
+            g.target or default,
+            g.triples,
+            "" if g.triples_at_endpoint is None else g.triples_at_endpoint,
+        ]
         for g in r.graphs
     ]
     print_table(["graph here", "graph there", "triples here", "triples there"], rows)

@@ -130,7 +130,9 @@ def bulk_load(
         show = sys.stderr.isatty() if progress is None else progress
         meter = Progress(sum(s.bytes for s in loaded), len(loaded), show)
         try:
-            before, (triples, statements, graphs) = _build(target, base, loaded, sources, meter, validate, engine, folder)
+            before, (triples, statements, graphs) = _build(
+                target, base, loaded, sources, meter, validate, engine, folder
+            )
             meter.close()
             disk.write_info(
                 folder,

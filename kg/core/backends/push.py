@@ -126,10 +126,12 @@ def push(
         )
     seconds = time.perf_counter() - started
     pushed = tuple(
-        PushedGraph(part.name, part.target, part.triples, _held(remote, http, target, part.target) if remote else None)
+        PushedGraph(
+            part.name, part.target, part.triples, None if remote is None else _held(remote, http, target, part.target)
+        )
         for part, _ in sends
     )
-    held = sum(p.triples_at_endpoint or 0 for p in pushed) if remote else None
+    held = sum(p.triples_at_endpoint or 0 for p in pushed) if remote is not None else None
     return PushReport(
         target,
         graph_iri,

@@ -281,7 +281,7 @@ class RemoteStore:
                 if row["bp"] is not None and (row["bp"], row["bo"]) not in triples:
                     triples.append((row["bp"], row["bo"]))
         found = [(p, o, g) for (p, o), named in graphs.items() for g in (sorted(named) or [None])]
-        for p, o, g in found:
+        for _, o, g in found:
             if isinstance(o, ox.BlankNode):
                 self._bnode_graph.setdefault(o.value, g)
         for label, triples in blanks.items():
