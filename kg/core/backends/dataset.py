@@ -11,6 +11,7 @@ ontology goes into :data:`ONTOLOGY_GRAPH` and each request names that graph and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -67,5 +68,5 @@ def parts(store: ox.Store, ontology_target: str | None) -> list[Part]:
     return out
 
 
-def _count(quads: object) -> int:
-    return sum(1 for _ in quads)  # type: ignore[attr-defined]
+def _count(quads: Iterable[ox.Quad]) -> int:
+    return sum(1 for _ in quads)

@@ -102,7 +102,7 @@ def read_info(path: str | Path) -> StoreInfo:
             version=version,
             data=str(raw["data"]),
             triples=int(raw["triples"]),
-            statements=int(raw.get("statements", raw["triples"])),
+            statements=int(raw["statements"] if "statements" in raw else raw["triples"]),
             sources=tuple(Source(**s) for s in raw.get("sources", [])),
             validated=bool(raw.get("validated", False)),
             created=str(raw.get("created", "")),

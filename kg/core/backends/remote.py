@@ -266,9 +266,9 @@ class RemoteStore:
         if isinstance(subject, ox.BlankNode):
             graph = self._bnode_graph.get(subject.value)
             return [(p, o, graph) for p, o in self._blank(subject.value)]
-        found = self._subjects.get(subject.value)
-        if found is not None:
-            return found
+        known = self._subjects.get(subject.value)
+        if known is not None:
+            return known
         graphs: dict[tuple[ox.NamedNode, Term], list[str]] = {}
         blanks: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
         for row in self._select(substitute(_DESCRIBE, {"s": subject})):
@@ -280,7 +280,9 @@ class RemoteStore:
                 triples = blanks.setdefault(o.value, [])
                 if row["bp"] is not None and (row["bp"], row["bo"]) not in triples:
                     triples.append((row["bp"], row["bo"]))
-        found = [(p, o, g) for (p, o), named in graphs.items() for g in (sorted(named) or [None])]
+        found: list[tuple[ox.NamedNode, Term, str | None]] = []
+        for (p, o), named in graphs.items():
+            found += [(p, o, g) for g in sorted(named)] if named else [(p, o, None)]
         for _, o, g in found:
             if isinstance(o, ox.BlankNode):
                 self._bnode_graph.setdefault(o.value, g)
@@ -317,7 +319,9 @@ class RemoteStore:
             self._fields = [("default-graph-uri", self.graph)]
             return self._fields
         data, headers = self._post(dataset.SOURCE_GRAPHS, _RESULT_TYPES, dataset=False)
-        rows = [(r["g"].value, r["union"]) for r in _parse_results(data, media_type(headers))]  # type: ignore[index]
+        answer = _parse_results(data, media_type(headers))
+        assert isinstance(answer, ox.QuerySolutions)
+        rows = [(r["g"].value, r["union"]) for r in answer]
         sources = sorted({g for g, _ in rows})
         if self.server == "oxigraph" or not sources:  # the default graph as it is
             if sources and not all(u is not None and u.value in ("true", "1") for _, u in rows):
