@@ -50,6 +50,16 @@ VIRTUOSO_DIFFERS = {
     "agrees); EXISTS also comes back as xsd:integer 0/1, which the comparison forgives",
     "counts-per-section": "the whole query counts 0 entities for the review itself instead of 1 (the OPTIONAL "
     "sub-query, run alone, agrees)",
+    # With the sources' graphs named in the request (several default graphs, as they are read): the same queries over
+    # one graph holding everything (--graph) agree, except where said.
+    "cq-17-alloy-anodes": "a strategy's type, label and usesMaterial joined with a (rdf:type?)/rdfs:subClassOf* path "
+    "give no row at all (7 without the strategy's label)",
+    "cq-21-who-reported": "the OPTIONAL over a UNION whose FILTER tests EXISTS on the outer ?agent_iri binds nothing: "
+    "the strategy's reference is lost (the same pattern with the agent written in agrees)",
+    "inherited-statement-contradicted-violation": "the query does not compile (SQ156: internal optimized compiler "
+    "error); over one graph it runs, and returns 242 rows where there are none",
+    "provenance-outside-its-source-violation": "a MINUS group that starts with a VALUES block removes nothing: every "
+    "one of the 5023 provenance links is reported (written with BIND instead of VALUES, the MINUS works)",
 }
 # Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
 # on the next): a pass there is not a fix, so they are not strict.
@@ -244,7 +254,7 @@ def test_push_sends_each_graph_and_counts_it_there(server):
         assert report["method"] == "PUT" and report["triples_at_endpoint"] == SHIPPED.statement_count()
     table = run_cli(*server.push_args())
     assert table.returncode == 0, table.stderr
-    assert f"PUT {SHIPPED.statement_count()} triples in 5 graph(s)" in table.stdout
+    assert f"PUT 5 graph(s), {SHIPPED.statement_count()} statements" in table.stdout
     for g, n in here.items():  # one row per graph: here, there, the two counts
         row = [line.split() for line in table.stdout.splitlines() if line.startswith(g or "(default graph)")]
         assert row and row[0][-2:] == [str(n), str(n)], table.stdout
@@ -262,7 +272,7 @@ def test_push_everything_into_one_graph(server):
     try:
         done = run_cli(*server.push_args(), "--graph", GRAPH)
         assert done.returncode == 0, done.stderr
-        assert f"PUT {len(SHIPPED)} triples in everything to <{GRAPH}>" in done.stdout
+        assert f"PUT {len(SHIPPED)} triples " in done.stdout and f" into <{GRAPH}> at " in done.stdout
         assert re.search(rf"\(default graph\) +{re.escape(GRAPH)} +{len(SHIPPED)} +{len(SHIPPED)}\n", done.stdout)
         assert len(remote.RemoteStore(server.endpoint, graph=GRAPH)) == len(SHIPPED)
         one = server.connect(graph=GRAPH)
@@ -277,7 +287,7 @@ def test_push_from_an_on_disk_store(oxigraph, tmp_path):
     done = run_cli("push", "--store", str(store), "--endpoint", oxigraph.endpoint, "--graph", GRAPH + "/copy")
     _drop(oxigraph, GRAPH + "/copy")
     assert done.returncode == 0, done.stderr
-    assert f"{len(SHIPPED)} triples in everything to <{GRAPH}/copy>" in done.stdout
+    assert f"PUT {len(SHIPPED)} triples " in done.stdout and f" into <{GRAPH}/copy>" in done.stdout
     done = run_cli("push", "--store", str(store), "--endpoint", oxigraph.endpoint, "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["triples_at_endpoint"] == SHIPPED.statement_count()
@@ -477,6 +487,11 @@ def _concatenated(text: str) -> set[str]:
     return found
 
 
+def _sampled(text: str) -> set[str]:
+    """Variables that hold a SAMPLE: any value of the group will do, so none is compared."""
+    return set(re.findall(r"\bSAMPLE\s*\([^()]*\)\s+AS\s+\?(\w+)", text, re.I))
+
+
 def _normal(value, concatenated: bool):
     """Compare values, not spellings: 25 and 25.0 and "25.0"^^xsd:double are one number; a boolean and Virtuoso's
     0/1 for EXISTS are one truth value; blank nodes have no name to compare; a GROUP_CONCAT is a set of items."""
@@ -493,9 +508,9 @@ def _normal(value, concatenated: bool):
 
 
 def _answers(graph, query, params=None) -> collections.Counter:
-    concatenated = _concatenated(query.text)
+    concatenated, sampled = _concatenated(query.text), _sampled(query.text)
     return collections.Counter(
-        tuple(sorted((k, _normal(v, k in concatenated)) for k, v in row.items()))
+        tuple(sorted((k, "(sample)" if k in sampled else _normal(v, k in concatenated)) for k, v in row.items()))
         for row in sparql.run(graph, query.name, params).rows
     )
 

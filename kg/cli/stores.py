@@ -58,8 +58,11 @@ def cmd_push(args) -> int:
     if args.format == "json":
         print_json(r)
         return 0
-    what = f"{len(r.graphs)} graph(s)" if r.graph is None else f"everything to <{r.graph}>"
-    print(f"{r.method} {r.triples} triples in {what} ({r.bytes / 1e6:.1f} MB) at {r.gsp} in {r.seconds:.2f} s")
+    size = f"({r.bytes / 1e6:.1f} MB)"
+    if r.graph is None:  # a triple stated by two sources is sent in both graphs: statements
+        print(f"{r.method} {len(r.graphs)} graph(s), {r.triples} statements {size}, to {r.gsp} in {r.seconds:.2f} s")
+    else:
+        print(f"{r.method} {r.triples} triples {size} into <{r.graph}> at {r.gsp} in {r.seconds:.2f} s")
     default = "(default graph)"
     rows = [
         [
