@@ -56,6 +56,10 @@ VIRTUOSO_DIFFERS = {
     "give no row at all (7 without the strategy's label)",
     "cq-21-who-reported": "the OPTIONAL over a UNION whose FILTER tests EXISTS on the outer ?agent_iri binds nothing: "
     "the strategy's reference is lost (the same pattern with the agent written in agrees)",
+    "cq-24-table2-architectures": "an OPTIONAL holding a sequence path (prov:hadPrimarySource/sslmb:referenceNumber) "
+    "after a join with rdfs:subClassOf+ removes every row: none instead of 13 before grouping",
+    "cq-31-materials-only-one-source-knows": "FILTER NOT EXISTS { GRAPH ?other {...} FILTER(?other != ?g) } removes "
+    "every material on a freshly loaded server (no row); a server that had run a while gave all 29",
     "inherited-statement-contradicted-violation": "the query does not compile (SQ156: internal optimized compiler "
     "error); over one graph it runs, and returns 242 rows where there are none",
     "provenance-outside-its-source-violation": "a MINUS group that starts with a VALUES block removes nothing: every "
@@ -63,7 +67,9 @@ VIRTUOSO_DIFFERS = {
 }
 # Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
 # on the next): a pass there is not a fix, so they are not strict.
-VIRTUOSO_UNSTABLE = frozenset({"cq-08-rt-conductivity-ranking", "cq-12-contested-claims"})
+VIRTUOSO_UNSTABLE = frozenset(
+    {"cq-08-rt-conductivity-ranking", "cq-12-contested-claims", "cq-31-materials-only-one-source-knows"}
+)
 
 
 # ------------------------------------------------------------------------------ servers
