@@ -57,7 +57,8 @@ VIRTUOSO_DIFFERS = {
     "cq-21-who-reported": "the OPTIONAL over a UNION whose FILTER tests EXISTS on the outer ?agent_iri binds nothing: "
     "the strategy's reference is lost (the same pattern with the agent written in agrees)",
     "cq-24-table2-architectures": "an OPTIONAL holding a sequence path (prov:hadPrimarySource/sslmb:referenceNumber) "
-    "after a join with rdfs:subClassOf+ removes every row: none instead of 13 before grouping",
+    "after a join with rdfs:subClassOf+ removes every row: none instead of 13 before grouping (seen on a freshly "
+    "loaded server and on one that had run a while; right after the other tests of this file, it agreed)",
     "cq-31-materials-only-one-source-knows": "FILTER NOT EXISTS { GRAPH ?other {...} FILTER(?other != ?g) } removes "
     "every material on a freshly loaded server (no row); a server that had run a while gave all 29",
     "inherited-statement-contradicted-violation": "the query does not compile (SQ156: internal optimized compiler "
@@ -68,7 +69,12 @@ VIRTUOSO_DIFFERS = {
 # Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
 # on the next): a pass there is not a fix, so they are not strict.
 VIRTUOSO_UNSTABLE = frozenset(
-    {"cq-08-rt-conductivity-ranking", "cq-12-contested-claims", "cq-31-materials-only-one-source-knows"}
+    {
+        "cq-08-rt-conductivity-ranking",
+        "cq-12-contested-claims",
+        "cq-24-table2-architectures",
+        "cq-31-materials-only-one-source-knows",
+    }
 )
 
 
