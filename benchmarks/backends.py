@@ -217,8 +217,7 @@ def main() -> None:
 def _fresh(graph: kg.KnowledgeGraph) -> kg.KnowledgeGraph:
     """The same backend without its caches (a new process would start this way)."""
     if isinstance(graph.store, remote.RemoteStore):
-        store = graph.store
-        return remote.connect(store.endpoint, graph=store.graph, ontology_graph=store.ontology_graph)
+        return remote.connect(graph.store.endpoint, graph=graph.store.graph)
     return kg.KnowledgeGraph(graph.store, graph.sources)
 
 
