@@ -281,7 +281,8 @@ def test_every_command_that_reads_the_graph_takes_store_and_endpoint():
     for name in readers:
         parser = cli.build_parser(name)
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        assert {"--store", "--endpoint", "--graph"} <= set(commands.choices[name]._option_string_actions), name
+        options = set(commands.choices[name]._option_string_actions)
+        assert {"--store", "--endpoint", "--graph", "--ontology-graph"} <= options, name
 
 
 def test_read_commands_on_the_store_answer_as_in_memory(shipped_store, capsys, tmp_path):

@@ -328,6 +328,24 @@ def test_oxigraph_needs_its_union_default_graph(tmp_path, capsys):
         _stop(process)
 
 
+def test_virtuoso_reads_the_ontology_from_the_graph_named(virtuoso, capsys):
+    """--ontology-graph on push and on the read commands: the ontology in a graph of one's choosing on Virtuoso."""
+    onto = GRAPH + "/my-ontology"
+    done = run_cli(*virtuoso.push_args(), "--ontology-graph", onto, "--format", "json")
+    try:
+        assert done.returncode == 0, done.stderr
+        assert {g["local"]: g["target"] for g in json.loads(done.stdout)["graphs"]}[None] == onto
+        read = ["stats", *virtuoso.read_args(), "--ontology-graph"]
+        assert _cli_json(capsys, *read, onto) == _cli_json(capsys, "stats")
+        without = _cli_json(capsys, *read, GRAPH + "/none")  # no ontology: no class, no kind
+        import pyoxigraph as ox
+
+        named = {q.triple for q in SHIPPED.store.store if not isinstance(q.graph_name, ox.DefaultGraph)}
+        assert without["triples"] == len(named) < len(SHIPPED)
+    finally:
+        _drop(virtuoso, onto)
+
+
 def test_push_errors_are_one_line(virtuoso):
     no_auth = run_cli("push", "--gsp", virtuoso.endpoint + "-graph-crud", "--graph", GRAPH)
     assert no_auth.returncode == 2

@@ -117,6 +117,12 @@ def _source_options(p: argparse.ArgumentParser) -> None:
         help="with --endpoint: the one graph to read, sent as default-graph-uri (default: the union of the sources' "
         "graphs and the ontology)",
     )
+    where.add_argument(
+        "--ontology-graph",
+        metavar="IRI",
+        help="with --endpoint, on a server other than Oxigraph: the graph holding the ontology "
+        "(default: https://w3id.org/sslmb/graph/ontology, where push puts it on Virtuoso)",
+    )
 
 
 def build_parser(only: str | None = None) -> _Parser:
@@ -411,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     from kg.cli.common import SOURCE
 
     SOURCE.clear()
-    SOURCE.update({k: v for k in ("store", "endpoint", "graph") if (v := getattr(args, k, None)) is not None})
+    where = ("store", "endpoint", "graph", "ontology_graph")
+    SOURCE.update({k: v for k in where if (v := getattr(args, k, None)) is not None})
     if args.command in _NO_GRAPH:
         SOURCE.clear()
     try:
