@@ -266,15 +266,20 @@ def connect(
     user: str | None = None,
     password: str | None = None,
     timeout: float = 60.0,
+    ontology_graph: str | None = None,
 ) -> KnowledgeGraph:
     """The knowledge graph held by a SPARQL 1.1 endpoint; every read method works as on the embedded store.
 
-    ``graph`` names the graph to read (``default-graph-uri``); give it for Virtuoso, whose default graph is the
-    union of every graph it holds.
+    Without ``graph``, the sources' named graphs are read as their union, with the ontology from ``ontology_graph``
+    on servers other than Oxigraph (:class:`kg.core.backends.remote.RemoteStore`); ``graph`` reads that one graph
+    (``default-graph-uri``) instead.
     """
     from kg.core.backends import remote
 
-    return KnowledgeGraph.of(remote.connect(endpoint, graph=graph, user=user, password=password, timeout=timeout))
+    store = remote.connect(
+        endpoint, graph=graph, user=user, password=password, timeout=timeout, ontology_graph=ontology_graph
+    )
+    return KnowledgeGraph.of(store)
 
 
 def open_graph(
@@ -283,10 +288,12 @@ def open_graph(
     endpoint: str | None = None,
     graph: str | None = None,
     sources: Iterable[str] = (),
+    ontology_graph: str | None = None,
 ) -> KnowledgeGraph:
     """The graph a command reads: the shipped graph in memory (neither given), an on-disk ``store``, or a SPARQL
-    ``endpoint`` (``graph`` names the graph to read there); with ``sources`` (keys, as ``sslmb sources`` lists
-    them), only the ontology and those sources' graphs (:func:`kg.model.sources.view`).
+    ``endpoint`` (``graph`` names the one graph to read there, ``ontology_graph`` the ontology's: see
+    :func:`connect`); with ``sources`` (keys, as ``sslmb sources`` lists them), only the ontology and those
+    sources' graphs (:func:`kg.model.sources.view`).
 
     >>> g = open_graph(sources=["wang2020"])
     >>> [s.key for s in g.sources_info()]
@@ -296,15 +303,16 @@ def open_graph(
 
     if store is not None and endpoint is not None:
         raise InputError("give --store or --endpoint, not both")
-    if graph is not None and endpoint is None:
-        raise InputError("--graph names a graph of a SPARQL endpoint; give --endpoint too")
+    if (graph is not None or ontology_graph is not None) and endpoint is None:
+        option = "--graph" if graph is not None else "--ontology-graph"
+        raise InputError(f"{option} names a graph of a SPARQL endpoint; give --endpoint too")
     chosen = list(sources)
     if graph is not None and chosen:
         raise InputError("--graph reads one graph of the endpoint, --source reads sources' graphs: give one of them")
     if store is not None:
         found = open_store(store)
     elif endpoint is not None:
-        found = connect(endpoint, graph=graph)
+        found = connect(endpoint, graph=graph, ontology_graph=ontology_graph)
     else:
         found = load()
     if not chosen:

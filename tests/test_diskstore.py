@@ -18,7 +18,9 @@ from kg.cli import app as cli
 from kg.core import resources
 from kg.core.backends import disk
 
-SHIPPED_TRIPLES = len(kg.load())
+SHIPPED = kg.load()
+SHIPPED_TRIPLES = len(SHIPPED)  # each distinct triple once
+SHIPPED_STATEMENTS = SHIPPED.statement_count()  # a triple once per source (named graph) stating it
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +61,77 @@ def test_load_records_what_the_store_is(shipped_store):
     meta = json.loads((shipped_store / disk.METADATA).read_text(encoding="utf-8"))
     assert meta["format"] == disk.STORE_FORMAT and meta["version"] == disk.STORE_VERSION
     assert meta["triples"] == SHIPPED_TRIPLES
+    assert meta["statements"] == SHIPPED_STATEMENTS > SHIPPED_TRIPLES  # a few triples are stated by two sources
     assert [Path(s["path"]).name for s in meta["sources"]] == [p.name for p in resources.graph_files()]
     assert all(len(s["sha256"]) == 64 and s["bytes"] > 0 for s in meta["sources"])
     assert meta["validated"] is False
     assert _generations(shipped_store) == [meta["data"]]
+
+
+def test_the_shipped_graph_keeps_its_named_graphs_on_disk(shipped_store):
+    """Each source's facts stay in its own named graph, the ontology in the default graph: per graph, the store
+    holds exactly the quads the in-memory graph holds."""
+    import pyoxigraph as ox
+
+    def per_graph(store) -> dict[str, set]:
+        out: dict[str, set] = {}
+        for q in store.quads_for_pattern(None, None, None, None):
+            if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode):
+                name = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+                out.setdefault(name, set()).add(q.triple)
+        return out
+
+    on_disk = kg.open_store(shipped_store)
+    assert len(on_disk) == SHIPPED_TRIPLES and on_disk.statement_count() == SHIPPED_STATEMENTS
+    there, here = per_graph(on_disk.store.store), per_graph(SHIPPED.store.store)
+    assert sorted(there) == sorted(here) and len(there) >= 5  # the default graph and four sources
+    assert all(there[g] == here[g] for g in here)
+    shown = run_cli("sources", "--store", str(shipped_store), "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == json.loads(run_cli("sources", "--format", "json").stdout)
+
+
+def test_trig_and_nquads_files_keep_their_graphs(tmp_path):
+    trig = tmp_path / "two.trig"
+    trig.write_text(
+        "<https://example.org/g1> { <https://example.org/a> <https://example.org/p> 1 . }\n"
+        "<https://example.org/g2> { <https://example.org/a> <https://example.org/p> 1 . }\n"
+        "<https://example.org/b> <https://example.org/p> 2 .\n",
+        encoding="utf-8",
+    )
+    nquads = tmp_path / "one.nq.gz"
+    nquads.write_bytes(
+        gzip.compress(b'<https://example.org/c> <https://example.org/p> "3" <https://example.org/g3> .\n')
+    )
+    store = tmp_path / "store"
+    done = run_cli("load", str(trig), str(nquads), "--store", str(store), "--no-validate", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["graphs"] == [f"https://example.org/g{i}" for i in (1, 2, 3)]
+    assert (report["triples"], report["statements"]) == (3, 4)  # <a> <p> 1 is in two graphs
+    info = disk.read_info(store)
+    assert (info.triples, info.statements) == (3, 4)
+    graph = kg.open_store(store)
+    rows = graph.select("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    assert [(r["g"][-2:], r["s"][-1]) for r in rows] == [("g1", "a"), ("g2", "a"), ("g3", "c")]
+    assert len(graph) == 3 and graph.statement_count() == 4
+
+
+def test_a_version_1_store_is_read_and_a_newer_one_refused(shipped_store, tmp_path):
+    """Version 1 recorded one count (of quads); it is read with the statement count equal to it."""
+    old = tmp_path / "old"
+    shutil.copytree(shipped_store, old)
+    meta = json.loads((old / disk.METADATA).read_text(encoding="utf-8"))
+    meta["version"], meta["triples"] = 1, meta.pop("statements")
+    (old / disk.METADATA).write_text(json.dumps(meta), encoding="utf-8")
+    info = disk.read_info(old)
+    assert (info.version, info.triples, info.statements) == (1, SHIPPED_STATEMENTS, SHIPPED_STATEMENTS)
+    assert len(kg.open_store(old)) == SHIPPED_TRIPLES  # the graph itself is counted, not the metadata
+    meta["version"] = disk.STORE_VERSION + 1
+    (old / disk.METADATA).write_text(json.dumps(meta), encoding="utf-8")
+    done = run_cli("stats", "--store", str(old))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert f"store format version {disk.STORE_VERSION + 1}; this sslmb-kg reads up to version" in done.stderr
 
 
 def test_store_is_read_without_the_source_files(tmp_path):
@@ -212,7 +281,8 @@ def test_every_command_that_reads_the_graph_takes_store_and_endpoint():
     for name in readers:
         parser = cli.build_parser(name)
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        assert {"--store", "--endpoint", "--graph"} <= set(commands.choices[name]._option_string_actions), name
+        options = set(commands.choices[name]._option_string_actions)
+        assert {"--store", "--endpoint", "--graph", "--ontology-graph"} <= options, name
 
 
 def test_read_commands_on_the_store_answer_as_in_memory(shipped_store, capsys, tmp_path):

@@ -1,6 +1,7 @@
-"""Remote stores (kg/remote.py) against two real servers started here on loopback: `oxigraph serve` and a private
-Virtuoso instance. `sslmb push` uploads the graph with the Graph Store Protocol; every command that reads the
-graph then runs with --endpoint and answers as the embedded store does, and so do the stored queries, except
+"""Remote stores (kg/remote.py) against two real servers started here on loopback: `oxigraph serve
+--union-default-graph` and a private Virtuoso instance. `sslmb push` uploads the graph with the Graph Store
+Protocol, one request per graph (the sources' named graphs, the ontology); every command that reads the graph then
+runs with --endpoint and answers as the embedded store does, sources included, and so do the stored queries, except
 where Virtuoso itself answers differently (listed below with what it does)."""
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from kg.model import queries as sparql
 
 pytestmark = pytest.mark.slow
 
-GRAPH = "https://w3id.org/sslmb/graph"
+GRAPH = "https://w3id.org/sslmb/graph"  # a graph to push everything into (--graph), beside the sources' graphs
 SHIPPED = kg.load()
+ROWS = 100_000  # Virtuoso's ResultSetMaxRows here: reading the whole graph (28,000 statements) must fit
 
 # Stored queries Virtuoso 7.2 answers differently, and what it does. They are run, and must still differ
 # (strict xfail): a Virtuoso that gets them right shows up as a failure to update this list.
@@ -48,10 +50,32 @@ VIRTUOSO_DIFFERS = {
     "agrees); EXISTS also comes back as xsd:integer 0/1, which the comparison forgives",
     "counts-per-section": "the whole query counts 0 entities for the review itself instead of 1 (the OPTIONAL "
     "sub-query, run alone, agrees)",
+    # With the sources' graphs named in the request (several default graphs, as they are read): the same queries over
+    # one graph holding everything (--graph) agree, except where said.
+    "cq-17-alloy-anodes": "a strategy's type, label and usesMaterial joined with a (rdf:type?)/rdfs:subClassOf* path "
+    "give no row at all (7 without the strategy's label)",
+    "cq-21-who-reported": "the OPTIONAL over a UNION whose FILTER tests EXISTS on the outer ?agent_iri binds nothing: "
+    "the strategy's reference is lost (the same pattern with the agent written in agrees)",
+    "cq-24-table2-architectures": "an OPTIONAL holding a sequence path (prov:hadPrimarySource/sslmb:referenceNumber) "
+    "after a join with rdfs:subClassOf+ removes every row: none instead of 13 before grouping (seen on a freshly "
+    "loaded server and on one that had run a while; right after the other tests of this file, it agreed)",
+    "cq-31-materials-only-one-source-knows": "FILTER NOT EXISTS { GRAPH ?other {...} FILTER(?other != ?g) } removes "
+    "every material on a freshly loaded server (no row); a server that had run a while gave all 29",
+    "inherited-statement-contradicted-violation": "the query does not compile (SQ156: internal optimized compiler "
+    "error); over one graph it runs, and returns 242 rows where there are none",
+    "provenance-outside-its-source-violation": "a MINUS group that starts with a VALUES block removes nothing: every "
+    "one of the 5023 provenance links is reported (written with BIND instead of VALUES, the MINUS works)",
 }
 # Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
 # on the next): a pass there is not a fix, so they are not strict.
-VIRTUOSO_UNSTABLE = frozenset({"cq-08-rt-conductivity-ranking", "cq-12-contested-claims"})
+VIRTUOSO_UNSTABLE = frozenset(
+    {
+        "cq-08-rt-conductivity-ranking",
+        "cq-12-contested-claims",
+        "cq-24-table2-architectures",
+        "cq-31-materials-only-one-source-knows",
+    }
+)
 
 
 # ------------------------------------------------------------------------------ servers
@@ -108,25 +132,39 @@ class Server:
     def __init__(self, name: str, endpoint: str, user: str | None = None, password: str | None = None) -> None:
         self.name, self.endpoint, self.user, self.password = name, endpoint, user, password
 
+    def creds(self) -> list[str]:
+        return ["--user", self.user, "--password", self.password] if self.user and self.password else []
+
     def push_args(self) -> list[str]:
-        creds = ["--user", self.user, "--password", self.password] if self.user and self.password else []
-        return ["push", "--endpoint", self.endpoint, "--graph", GRAPH, *creds]
+        return ["push", "--endpoint", self.endpoint, *self.creds()]
 
     def read_args(self) -> list[str]:
-        return ["--endpoint", self.endpoint, "--graph", GRAPH]
+        return ["--endpoint", self.endpoint]
+
+    def connect(self, **options):
+        return remote.connect(self.endpoint, user=self.user, password=self.password, **options)
+
+
+def _start_oxigraph(folder: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    binary = _tool("oxigraph", "pip install oxigraph (the test extra)")
+    port = _free_port()
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", *options], stdout=out, stderr=out)
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/query", process, log, 30)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, f"http://127.0.0.1:{port}/query"
 
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    binary = _tool("oxigraph", "pip install oxigraph (the test extra)")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("oxigraph") / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=out)
+    process, endpoint = _start_oxigraph(tmp_path_factory.mktemp("oxigraph"), "--union-default-graph")
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/query", process, log, 30)
-        server = Server("oxigraph", f"http://127.0.0.1:{port}/query")
-        remote.push(SHIPPED, endpoint=server.endpoint, graph_iri=GRAPH)
+        server = Server("oxigraph", endpoint)
+        remote.push(SHIPPED, endpoint=server.endpoint)
         yield server
     finally:
         _stop(process)
@@ -157,7 +195,7 @@ ServerRoot         = .
 ServerThreads      = 10
 Charset            = UTF-8
 [SPARQL]
-ResultSetMaxRows   = 20000
+ResultSetMaxRows   = {rows}
 MaxQueryExecutionTime = 60
 """
 
@@ -169,7 +207,7 @@ def virtuoso(tmp_path_factory):
     binary = _tool("virtuoso-t", "apt-get install virtuoso-opensource")
     folder = tmp_path_factory.mktemp("virtuoso")
     http_port, sql_port = _free_ports(2)
-    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port))
+    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port, rows=ROWS))
     log = folder / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -178,7 +216,7 @@ def virtuoso(tmp_path_factory):
     try:
         _wait_ready(f"http://127.0.0.1:{http_port}/sparql", process, log, 90)
         server = Server("virtuoso", f"http://127.0.0.1:{http_port}/sparql", "dba", "dba")
-        remote.push(SHIPPED, endpoint=server.endpoint, graph_iri=GRAPH, user="dba", password="dba")
+        remote.push(SHIPPED, endpoint=server.endpoint, user="dba", password="dba")
         yield server
     finally:
         _stop(process)
@@ -192,34 +230,120 @@ def server(request) -> Server:
 # ------------------------------------------------------------------------------ push
 
 
-def test_push_replaces_the_graph_and_counts_it_there(server):
-    for _ in range(2):  # PUT twice: the graph is replaced, so blank nodes are not duplicated
-        done = run_cli(*server.push_args())
+def _graphs_of(store) -> dict[str | None, int]:
+    """Statements per graph of a local store (``None``: the default graph)."""
+    import pyoxigraph as ox
+
+    raw = store.store.store
+    out = {None: sum(1 for _ in raw.quads_for_pattern(None, None, None, ox.DefaultGraph()))}
+    for g in raw.named_graphs():
+        out[g.value] = sum(1 for _ in raw.quads_for_pattern(None, None, None, g))
+    return out
+
+
+def _drop(server: Server, iri: str) -> None:
+    """Delete a graph at the server (GSP DELETE): on `oxigraph serve --union-default-graph` every graph it holds is
+    part of what a read without --graph sees, so a graph pushed aside must not stay."""
+    from urllib.parse import urlencode
+
+    from kg.core.backends.http import Http
+    from kg.core.backends.push import gsp_url
+
+    gsp = gsp_url(server.endpoint, user=server.user)
+    Http(gsp, server.user, server.password, 60).send(f"{gsp}?{urlencode({'graph': iri})}", method="DELETE")
+
+
+def test_push_sends_each_graph_and_counts_it_there(server):
+    here = _graphs_of(SHIPPED)
+    assert len(here) == 5 and sum(here.values()) == SHIPPED.statement_count()
+    ontology = "https://w3id.org/sslmb/graph/ontology" if server.name == "virtuoso" else None
+    for _ in range(2):  # PUT twice: each graph is replaced, so blank nodes are not duplicated
+        done = run_cli(*server.push_args(), "--format", "json")
         assert done.returncode == 0, done.stderr
-        assert f"PUT {len(SHIPPED)} triples" in done.stdout
-        assert f"the endpoint now holds {len(SHIPPED)} triples there" in done.stdout
+        report = json.loads(done.stdout)
+        sent = {g["local"]: (g["target"], g["triples"], g["triples_at_endpoint"]) for g in report["graphs"]}
+        assert sent == {g: (g or ontology, n, n) for g, n in here.items()}
+        assert report["method"] == "PUT" and report["triples_at_endpoint"] == SHIPPED.statement_count()
+    table = run_cli(*server.push_args())
+    assert table.returncode == 0, table.stderr
+    assert f"PUT 5 graph(s), {SHIPPED.statement_count()} statements" in table.stdout
+    for g, n in here.items():  # one row per graph: here, there, the two counts
+        row = [line.split() for line in table.stdout.splitlines() if line.startswith(g or "(default graph)")]
+        assert row and row[0][-2:] == [str(n), str(n)], table.stdout
     appended = run_cli(*server.push_args(), "--append", "--format", "json")
     assert appended.returncode == 0, appended.stderr
     report = json.loads(appended.stdout)
-    assert report["method"] == "POST" and report["triples_at_endpoint"] > len(SHIPPED)  # fresh blank nodes
+    assert report["method"] == "POST" and report["triples_at_endpoint"] > SHIPPED.statement_count()  # new blank nodes
     assert run_cli(*server.push_args()).returncode == 0  # back to exactly the shipped graph
-    assert len(remote.RemoteStore(server.endpoint, graph=GRAPH)) == len(SHIPPED)
+    there = remote.RemoteStore(server.endpoint)
+    assert (len(there), there.statement_count()) == (len(SHIPPED), SHIPPED.statement_count())
+
+
+def test_push_everything_into_one_graph(server):
+    """--graph keeps its old meaning: every triple, once, into that one graph, read back with --graph."""
+    try:
+        done = run_cli(*server.push_args(), "--graph", GRAPH)
+        assert done.returncode == 0, done.stderr
+        assert f"PUT {len(SHIPPED)} triples " in done.stdout and f" into <{GRAPH}> at " in done.stdout
+        assert re.search(rf"\(default graph\) +{re.escape(GRAPH)} +{len(SHIPPED)} +{len(SHIPPED)}\n", done.stdout)
+        assert len(remote.RemoteStore(server.endpoint, graph=GRAPH)) == len(SHIPPED)
+        one = server.connect(graph=GRAPH)
+        assert [m.iri for m in one.find("LGPS", limit=3)] == [m.iri for m in SHIPPED.find("LGPS", limit=3)]
+    finally:
+        _drop(server, GRAPH)
 
 
 def test_push_from_an_on_disk_store(oxigraph, tmp_path):
     store = tmp_path / "store"
     assert run_cli("load", "--store", str(store), "--no-validate").returncode == 0
     done = run_cli("push", "--store", str(store), "--endpoint", oxigraph.endpoint, "--graph", GRAPH + "/copy")
+    _drop(oxigraph, GRAPH + "/copy")
     assert done.returncode == 0, done.stderr
-    assert f"holds {len(SHIPPED)} triples" in done.stdout
+    assert f"PUT {len(SHIPPED)} triples " in done.stdout and f" into <{GRAPH}/copy>" in done.stdout
+    done = run_cli("push", "--store", str(store), "--endpoint", oxigraph.endpoint, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["triples_at_endpoint"] == SHIPPED.statement_count()
 
 
-def test_oxigraph_default_graph(oxigraph, capsys):
-    """Without --graph the endpoint's default graph is written and read."""
-    done = run_cli("push", "--endpoint", oxigraph.endpoint)
-    assert done.returncode == 0, done.stderr
-    assert "to the default graph" in done.stdout
-    assert _cli_json(capsys, "stats", "--endpoint", oxigraph.endpoint) == _cli_json(capsys, "stats")
+def test_oxigraph_needs_its_union_default_graph(tmp_path, capsys):
+    """Without --union-default-graph, Oxigraph's default graph holds only the ontology: reading the sources'
+    graphs through it would miss every fact, so a read stops with one line saying what to do. The ontology can
+    go to a graph of its own (--ontology-graph), on any server."""
+    process, endpoint = _start_oxigraph(tmp_path)
+    try:
+        done = run_cli("push", "--endpoint", endpoint, "--ontology-graph", GRAPH + "/onto", "--format", "json")
+        assert done.returncode == 0, done.stderr
+        targets = {g["local"]: g["target"] for g in json.loads(done.stdout)["graphs"]}
+        assert targets[None] == GRAPH + "/onto" and all(k == v for k, v in targets.items() if k)
+        read = run_cli("stats", "--endpoint", endpoint)
+        assert read.returncode == 2 and len(read.stderr.strip().splitlines()) == 1, read.stderr
+        assert "start it with `oxigraph serve --union-default-graph`" in read.stderr
+    finally:
+        _stop(process)
+    process, endpoint = _start_oxigraph(tmp_path, "--union-default-graph")
+    try:
+        assert run_cli("push", "--endpoint", endpoint, "--ontology-graph", GRAPH + "/onto").returncode == 0
+        assert _cli_json(capsys, "stats", "--endpoint", endpoint) == _cli_json(capsys, "stats")
+    finally:
+        _stop(process)
+
+
+def test_virtuoso_reads_the_ontology_from_the_graph_named(virtuoso, capsys):
+    """--ontology-graph on push and on the read commands: the ontology in a graph of one's choosing on Virtuoso."""
+    onto = GRAPH + "/my-ontology"
+    done = run_cli(*virtuoso.push_args(), "--ontology-graph", onto, "--format", "json")
+    try:
+        assert done.returncode == 0, done.stderr
+        assert {g["local"]: g["target"] for g in json.loads(done.stdout)["graphs"]}[None] == onto
+        read = ["stats", *virtuoso.read_args(), "--ontology-graph"]
+        assert _cli_json(capsys, *read, onto) == _cli_json(capsys, "stats")
+        without = _cli_json(capsys, *read, GRAPH + "/none")  # no ontology: no class, no kind
+        import pyoxigraph as ox
+
+        named = {q.triple for q in SHIPPED.store.store if not isinstance(q.graph_name, ox.DefaultGraph)}
+        assert without["triples"] == len(named) < len(SHIPPED)
+    finally:
+        _drop(virtuoso, onto)
 
 
 def test_push_errors_are_one_line(virtuoso):
@@ -245,7 +369,8 @@ def _cli_json(capsys, *args: str):
 
 def test_read_commands_answer_as_in_memory(server, capsys, tmp_path):
     for args in (
-        ["stats"],
+        ["stats"],  # per source too: GRAPH ?g sees the sources apart
+        ["sources"],
         ["find", "dendrite", "--limit", "8"],
         ["show", "LGPS"],
         ["show", "PEO/LiTFSI filled into a polyimide film"],  # quantities with blank-node conditions
@@ -267,17 +392,17 @@ def test_read_commands_answer_as_in_memory(server, capsys, tmp_path):
 
 def test_caches_fetch_once_not_per_entity(server):
     """Labels, types and the search index come in one request each, whatever the number of entities."""
-    g = remote.connect(server.endpoint, graph=GRAPH)
+    g = server.connect()
     iris = [m.iri for m in SHIPPED.find("electrolyte", limit=200)]
     assert len(iris) > 30
     g.label(iris[0])
-    assert g.store.requests == 1
+    assert g.store.requests == 2  # which graphs to read (asked once), then the labels
     assert [g.label(i) for i in iris] == [SHIPPED.label(i) for i in iris]
-    assert g.store.requests == 1
+    assert g.store.requests == 2
     g.kind(iris[0])
     after_kind = g.store.requests
     assert [g.kind(i) for i in iris] == [SHIPPED.kind(i) for i in iris]
-    assert g.store.requests == after_kind <= 3  # types and superclasses
+    assert g.store.requests == after_kind <= 4  # the graphs to read, labels, types and superclasses
     g.find("llzo")
     after_find = g.store.requests
     g.find("peo")
@@ -314,7 +439,7 @@ def test_fast_validation_runs_its_checks_at_the_endpoint(server, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"conforms: 0 violation(s), 0 warning(s); {len(SHIPPED)} triples" in done.stdout
     creds = {"user": server.user, "password": server.password} if server.user else {}
-    shipped = remote.connect(server.endpoint, graph=GRAPH, **creds)
+    shipped = remote.connect(server.endpoint, **creds)
     assert validate(shipped, engine="fast").conforms
     # Oxigraph runs every check itself; Virtuoso refuses open-ended paths, and the graph is then read once
     assert (shipped.store._mirror is None) == (server.name == "oxigraph")
@@ -325,7 +450,10 @@ def test_fast_validation_runs_its_checks_at_the_endpoint(server, tmp_path):
         store.update(SPARQL_PREFIXES + update)
     mutated = KnowledgeGraph(store, SHIPPED.sources)
     remote.push(mutated, endpoint=server.endpoint, graph_iri=GRAPH + "/mutated", **creds)
-    there = validate(remote.connect(server.endpoint, graph=GRAPH + "/mutated", **creds), engine="fast")
+    try:
+        there = validate(remote.connect(server.endpoint, graph=GRAPH + "/mutated", **creds), engine="fast")
+    finally:
+        _drop(server, GRAPH + "/mutated")
     here = validate(mutated, engine="fast")
     ambiguous = several_labels(mutated)
 
@@ -350,18 +478,18 @@ def test_fast_validation_runs_its_checks_at_the_endpoint(server, tmp_path):
 
 
 def test_truncated_answers_are_refused(virtuoso):
-    """Virtuoso cuts answers at ResultSetMaxRows (20000 here) and says so only in a header: never a silent cut."""
-    many = "SELECT ?s ?t WHERE { ?s a ?t . ?x a owl:Class } LIMIT 30000"
+    """Virtuoso cuts answers at ResultSetMaxRows and says so only in a header: never a silent cut."""
+    many = f"SELECT ?s ?t WHERE {{ ?s a ?t . ?x a owl:Class }} LIMIT {ROWS + 10}"
     done = run_cli("query", "-", *virtuoso.read_args(), "--format", "csv", stdin=many)
     assert done.returncode == 2
-    assert "returned only the first 20000 rows" in done.stderr, done.stderr
+    assert f"returned only the first {ROWS} rows" in done.stderr, done.stderr
 
 
 def test_parameters_are_bound_on_the_endpoint(server):
     """A label given as a parameter is resolved on the endpoint and bound there, as on the embedded store."""
     query = next(q for q in STORED if q.name == "cq-19-outcomes-of-strategy")
     params = {"strategy": "LLZO nanofibre reinforcement of PEO"}  # not the default, "LiF addition to LiBH4"
-    there = _answers(remote.connect(server.endpoint, graph=GRAPH), query, params)
+    there = _answers(server.connect(), query, params)
     here = _answers(SHIPPED, query, params)
     assert there == here and sum(here.values()) >= 1
     assert here != _answers(SHIPPED, query)
@@ -389,6 +517,11 @@ def _concatenated(text: str) -> set[str]:
     return found
 
 
+def _sampled(text: str) -> set[str]:
+    """Variables that hold a SAMPLE: any value of the group will do, so none is compared."""
+    return set(re.findall(r"\bSAMPLE\s*\([^()]*\)\s+AS\s+\?(\w+)", text, re.I))
+
+
 def _normal(value, concatenated: bool):
     """Compare values, not spellings: 25 and 25.0 and "25.0"^^xsd:double are one number; a boolean and Virtuoso's
     0/1 for EXISTS are one truth value; blank nodes have no name to compare; a GROUP_CONCAT is a set of items."""
@@ -405,9 +538,9 @@ def _normal(value, concatenated: bool):
 
 
 def _answers(graph, query, params=None) -> collections.Counter:
-    concatenated = _concatenated(query.text)
+    concatenated, sampled = _concatenated(query.text), _sampled(query.text)
     return collections.Counter(
-        tuple(sorted((k, _normal(v, k in concatenated)) for k, v in row.items()))
+        tuple(sorted((k, "(sample)" if k in sampled else _normal(v, k in concatenated)) for k, v in row.items()))
         for row in sparql.run(graph, query.name, params).rows
     )
 
@@ -417,7 +550,7 @@ STORED = kg.queries()
 
 @pytest.mark.parametrize("query", STORED, ids=lambda q: q.name)
 def test_stored_query_on_oxigraph_server(oxigraph, query):
-    assert _answers(remote.connect(oxigraph.endpoint, graph=GRAPH), query) == _answers(SHIPPED, query)
+    assert _answers(oxigraph.connect(), query) == _answers(SHIPPED, query)
 
 
 @pytest.mark.parametrize(
@@ -436,7 +569,7 @@ def test_stored_query_on_oxigraph_server(oxigraph, query):
     ids=lambda q: q.name,
 )
 def test_stored_query_on_virtuoso(virtuoso, query):
-    assert _answers(remote.connect(virtuoso.endpoint, graph=GRAPH), query) == _answers(SHIPPED, query)
+    assert _answers(virtuoso.connect(), query) == _answers(SHIPPED, query)
 
 
 def test_the_virtuoso_list_names_real_queries():

@@ -64,7 +64,8 @@ def test_label_parameter_resolves_to_the_entity(graph):
 def test_raw_results_are_w3c_json(graph):
     raw = graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", raw=True)
     assert raw["head"]["vars"] == ["n"]
-    assert int(raw["results"]["bindings"][0]["n"]["value"]) == len(graph)
+    # COUNT(*) over the union counts statements: a triple stated by two sources counts twice
+    assert int(raw["results"]["bindings"][0]["n"]["value"]) == graph.statement_count() >= len(graph)
 
 
 def test_unknown_and_missing_parameters(graph):

@@ -13,6 +13,7 @@ import re
 import sys
 from importlib import import_module
 
+from kg.cli import declare
 from kg.core.errors import KGError, echo
 
 EPILOG = "Exit codes: 0 success, 1 a check found problems, 2 usage or input error."
@@ -116,7 +117,18 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     one.add_argument(
         "--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (credentials as http://USER:PASSWORD@HOST/...)"
     )
-    where.add_argument("--graph", metavar="IRI", help="with --endpoint: the graph to read (sent as default-graph-uri)")
+    where.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="with --endpoint: the one graph to read, sent as default-graph-uri (default: the union of the sources' "
+        "graphs and the ontology)",
+    )
+    where.add_argument(
+        "--ontology-graph",
+        metavar="IRI",
+        help="with --endpoint, on a server other than Oxigraph: the graph holding the ontology "
+        "(default: https://w3id.org/sslmb/graph/ontology, where push puts it on Virtuoso)",
+    )
     where.add_argument(
         "--source",
         metavar="KEY",
@@ -266,19 +278,7 @@ def build_parser(only: str | None = None) -> _Parser:
         "that apply to it.",
     )
     p.add_argument("electrolyte")
-    # -------------------------------------------------------------- compare (kg/analysis/compare.py)
-    p = command(
-        "compare",
-        "kg.cli.compare:cmd_compare",
-        "The values of PROPERTY (a metric: 'ionic conductivity') for SUBJECT across every source, in one unit, with "
-        "conditions and original papers; for a material, pairwise verdicts (agree, disagree, not comparable, same "
-        "evidence); for a family, its members' values against the ranges stated for it.",
-    )
-    p.add_argument("subject", help="a material or electrolyte family")
-    p.add_argument("property", help="a metric, e.g. 'ionic conductivity'")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the table or JSON to FILE instead of standard output")
-    p.add_argument("--all", action="store_true", help="family: list every value, not only those outside the range")
-    p.add_argument("--plot", metavar="FILE", help="also draw a strip plot: FILE.svg, or FILE.png (the draw extra)")
+    declare.compare(command)
     p = command(
         "paths",
         "kg.cli.analysis:cmd_paths",
@@ -347,7 +347,9 @@ def build_parser(only: str | None = None) -> _Parser:
         "ambiguous name stops the run and says which line to annotate. Exit 1 when the union does not validate.",
     )
     p.add_argument("file", help="the curation file (YAML)")
-    p.add_argument("--dry-run", action="store_true", help="say what would happen (matches, new entities), write nothing")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would happen (matches, new entities), write nothing"
+    )
     p.add_argument("--store", metavar="DIR", help="add to this on-disk store instead of the project's sources/ folder")
     p = command(
         "remove",
@@ -376,7 +378,8 @@ def build_parser(only: str | None = None) -> _Parser:
         "push",
         "kg.cli.stores:cmd_push",
         "Upload the graph (the shipped one, or --store DIR) to a triple store with the SPARQL 1.1 Graph Store "
-        "Protocol: PUT replaces the target graph, --append POSTs into it.",
+        "Protocol, one request per graph: PUT replaces each target graph, --append POSTs into it. Then each graph "
+        "is counted at the endpoint.",
     )
     p.add_argument(
         "--endpoint",
@@ -385,72 +388,25 @@ def build_parser(only: str | None = None) -> _Parser:
         "and the upload is checked by counting the triples there",
     )
     p.add_argument("--gsp", metavar="URL", help="the Graph Store Protocol URL, when it cannot be derived")
-    p.add_argument("--graph", metavar="IRI", help="the target graph (default: the store's default graph)")
+    p.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="put everything into this one graph (default: each source's named graph to the graph of the same "
+        "name, the ontology to the default graph)",
+    )
+    p.add_argument(
+        "--ontology-graph",
+        metavar="IRI",
+        help="the graph for the ontology (default: the server's default graph; on Virtuoso, which cannot write "
+        "it, https://w3id.org/sslmb/graph/ontology)",
+    )
     p.add_argument("--store", metavar="DIR", help="push this on-disk store instead of the shipped graph")
     p.add_argument("--user", help="user name for Basic or Digest authentication")
     p.add_argument("--password", help="password (default: the SSLMB_PASSWORD environment variable)")
     p.add_argument("--append", action="store_true", help="add to the target graph (POST) instead of replacing it")
-    # -------------------------------------------------------------- release (kg/output/release.py)
-    p = command(
-        "release",
-        "kg.cli.release:cmd_release",
-        "Write a release of the shipped graph into DIR: TriG (named graphs kept), Turtle, N-Triples, JSON-LD, GEXF, "
-        "KGX, stats.json (counts, commit, SHA-256 of the inputs, library versions) and ro-crate-metadata.json. "
-        "Reproducible: the date is the commit's (or SOURCE_DATE_EPOCH), and two builds are the same bytes.",
-        formats=(),
-    )
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write (created when missing)")
-    # -------------------------------------------------------------- draw (kg/output/draw/)
-    p = command(
-        "draw",
-        "kg.cli.output:cmd_draw",
-        "Draw what mitigates TARGET (a mechanism or failure mode, as for `sslmb mitigations`): its causes, the "
-        "strategies acting on them and on it, coloured by kind. SVG, PNG (needs the draw extra: matplotlib) or a "
-        "self-contained interactive HTML page.",
-        formats=(),
-    )
-    p.add_argument("target")
-    p.add_argument("-o", "--output", required=True, help="file to write: .svg, .png or .html (- for standard output)")
-    p.add_argument("--format", choices=["svg", "png", "html"], default=None, help="default: the file's extension")
-    p.add_argument(
-        "--max-hops", type=_count(0), default=3, help="causal links to follow upstream, 0 for direct only (default: 3)"
-    )
-    # -------------------------------------------------------------- heatmap (kg/analysis/coverage, kg/output/heatmap)
-    p = command(
-        "heatmap",
-        "kg.cli.heatmap:cmd_heatmap",
-        "Electrolyte families x failure modes: which are known (the family or a member is exposed), mitigated (a "
-        "strategy that applies to the family mitigates it) or a gap. A text grid, JSON, or a picture with -o.",
-        formats=("table", "json", "svg", "png"),
-    )
-    p.add_argument(
-        "-o", "--output", help="picture to write: .svg or .png (PNG needs the draw extra; - for standard output)"
-    )
-    p.add_argument(
-        "--max-hops", type=_count(0), default=0,
-        help="count a strategy that mitigates a cause up to N causal links upstream (default: 0, direct only)",
-    )
-    _ask_and_docs(command)
+    declare.pictures_and_release(command, _count)
+    declare.ask_and_docs(command)
     return parser
-
-
-def _ask_and_docs(command) -> None:
-    """``sslmb ask`` (kg/cli/ask.py) and ``sslmb docs`` (kg/cli/docs.py)."""
-    p = command(
-        "ask",
-        "kg.cli.ask:cmd_ask",
-        "Answer QUESTION, asked in words: it is routed to the stored question or traversal that answers it, whose "
-        "command is shown, then run. Exit 1 when not sure (the three closest questions are listed) or the answer is "
-        "empty.",
-    )
-    p.add_argument("question", nargs="+", help="the question (quoted, or as several words)")
-    p = command(
-        "docs",
-        "kg.cli.docs:cmd_docs",
-        "Write the HTML documentation of the ontology (pyLODE, with a picture of the class hierarchy) to DIR.",
-        formats=(),
-    )
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write (created when missing)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -467,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.cli.common import SOURCE
 
     SOURCE.clear()
-    where = ("store", "endpoint", "graph", "sources")
+    where = ("store", "endpoint", "graph", "ontology_graph", "sources")
     SOURCE.update({k: v for k in where if (v := getattr(args, k, None)) is not None})
     if args.command in _NO_GRAPH:
         SOURCE.clear()

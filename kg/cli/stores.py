@@ -34,6 +34,7 @@ def cmd_load(args) -> int:
         f"{r.store}: {r.triples} triples ({added:+d}) from {len(r.loaded)} file(s), {r.bytes / 1e6:.1f} MB, "
         f"{'validated' if r.validated else 'not validated'}, {r.seconds:.2f} s"
     )
+    print(f"  {r.statements} statements in the default graph and {len(r.graphs)} named graph(s)")
     return 0
 
 
@@ -49,6 +50,7 @@ def cmd_push(args) -> int:
         endpoint=args.endpoint,
         gsp=args.gsp,
         graph_iri=args.graph,
+        ontology_graph=args.ontology_graph,
         user=args.user,
         password=password,
         replace=not args.append,
@@ -56,11 +58,22 @@ def cmd_push(args) -> int:
     if args.format == "json":
         print_json(r)
         return 0
-    target = f"<{r.graph}>" if r.graph else "the default graph"
-    held = (
-        f"; the endpoint now holds {r.triples_at_endpoint} triples there" if r.triples_at_endpoint is not None else ""
-    )
-    print(f"{r.method} {r.triples} triples ({r.bytes / 1e6:.1f} MB) to {target} at {r.gsp} in {r.seconds:.2f} s{held}")
+    size = f"({r.bytes / 1e6:.1f} MB)"
+    if r.graph is None:  # a triple stated by two sources is sent in both graphs: statements
+        print(f"{r.method} {len(r.graphs)} graph(s), {r.triples} statements {size}, to {r.gsp} in {r.seconds:.2f} s")
+    else:
+        print(f"{r.method} {r.triples} triples {size} into <{r.graph}> at {r.gsp} in {r.seconds:.2f} s")
+    default = "(default graph)"
+    rows = [
+        [
+            g.local or default,
+            g.target or default,
+            g.triples,
+            "" if g.triples_at_endpoint is None else g.triples_at_endpoint,
+        ]
+        for g in r.graphs
+    ]
+    print_table(["graph here", "graph there", "triples here", "triples there"], rows)
     return 0
 
 

@@ -105,6 +105,7 @@ class WorkerPool:
         self.graphs: frozenset[str] = frozenset()
         self.isolated = False
         self.triples = 0
+        self.statements = 0  # a triple stated by several sources (named graphs) counts once per source
         self.replaced = 0
         self.switches = 0
 
@@ -162,6 +163,7 @@ class WorkerPool:
         self.graphs = frozenset(infos[0]["graphs"])
         self.isolated = all(i["isolated"] for i in infos)
         self.triples = infos[0]["triples"]
+        self.statements = infos[0].get("statements", self.triples)
         for w in workers:
             self._queue.put(w)
 

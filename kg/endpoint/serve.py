@@ -43,7 +43,11 @@ def serve(settings: Settings) -> int:
         source = f"the on-disk store {settings.store}" if settings.store else "the shipped graph"
         if settings.sources:
             source += f" (sources: {', '.join(settings.sources)})"
-        print(f"  {pool.triples} triples from {source}", flush=True)
+        print(
+            f"  {pool.triples} triples from {source} ({pool.statements} statements: SPARQL counts a triple once "
+            "per source graph that states it)",
+            flush=True,
+        )
         print(
             f"  SPARQL endpoint {url}sparql; {settings.workers} worker(s), {isolation}; timeout "
             f"{settings.query_timeout:g} s, at most {settings.max_rows} rows, CORS "

@@ -61,7 +61,15 @@ def worker_main(conn: Any, settings: Settings, generation: str | None = None) ->
         graph = view(graph, settings.sources)
     store = graph.store  # a pyoxigraph Store, in memory or on disk, seen as the union of its graphs (or a view)
     graphs = sorted(g.value for g in store.named_graphs() if hasattr(g, "value"))  # type: ignore[union-attr]
-    conn.send({"ready": True, "graphs": graphs, "isolated": isolated, "triples": len(graph)})
+    conn.send(
+        {
+            "ready": True,
+            "graphs": graphs,
+            "isolated": isolated,
+            "triples": len(graph),
+            "statements": graph.statement_count(),
+        }
+    )
     # Queries run on a thread with a large stack: Oxigraph's parser and evaluator recurse on the query's tree,
     # and the guard's limits (kg/endpoint/guard.py) leave a wide margin below what this stack holds.
     import threading

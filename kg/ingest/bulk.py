@@ -41,7 +41,9 @@ class ValidationFailed(KGError):
 
 @dataclass(frozen=True)
 class LoadReport:
-    """What :func:`bulk_load` did. ``skipped`` lists files already in the store (same SHA-256)."""
+    """What :func:`bulk_load` did. ``skipped`` lists files already in the store (same SHA-256). ``triples`` counts
+    each distinct triple once (``len(graph)``); ``statements`` counts the quads, a triple once per named graph (source)
+    that holds it, as SPARQL's ``COUNT(*)`` over the union does. TriG and N-Quads files keep their graphs."""
 
     store: str
     data: str
@@ -50,6 +52,8 @@ class LoadReport:
     bytes: int
     triples_before: int
     triples: int
+    statements: int
+    graphs: tuple[str, ...]
     validated: bool
     seconds: float
 
@@ -116,18 +120,25 @@ def bulk_load(
                 loaded.append(Source(str(path.resolve()), path.stat().st_size, digest, disk.now()))
         if not loaded and kept is not None:  # nothing new: the store stays as it is
             seconds = round(time.perf_counter() - started, 3)
-            return LoadReport(str(folder), kept.data, (), tuple(skipped), 0, kept.triples, kept.triples, False, seconds)
+            graphs = _graphs(folder / kept.data)
+            return LoadReport(
+                str(folder), kept.data, (), tuple(skipped), 0, kept.triples, kept.triples, kept.statements, graphs,
+                False, seconds,
+            )  # fmt: skip
         base = folder / kept.data if kept else None
         sources = [*(kept.sources if kept else ()), *loaded]
         show = sys.stderr.isatty() if progress is None else progress
         meter = Progress(sum(s.bytes for s in loaded), len(loaded), show)
         try:
-            before, triples = _build(target, base, loaded, sources, meter, validate, engine, folder)
+            before, (triples, statements, graphs) = _build(
+                target, base, loaded, sources, meter, validate, engine, folder
+            )
             meter.close()
             disk.write_info(
                 folder,
                 data=generation,
                 triples=triples,
+                statements=statements,
                 sources=sources,
                 validated=validate,  # the whole new generation was checked, old triples and new
                 created=info.created if info else None,
@@ -151,6 +162,8 @@ def bulk_load(
         bytes=sum(s.bytes for s in loaded),
         triples_before=before,
         triples=triples,
+        statements=statements,
+        graphs=graphs,
         validated=validate,
         seconds=round(time.perf_counter() - started, 3),
     )
@@ -165,26 +178,36 @@ def _build(
     validate: bool,
     engine: str | None,
     folder: Path,
-) -> tuple[int, int]:
+) -> tuple[int, tuple[int, int, tuple[str, ...]]]:
     """Make the new generation in ``target``: a checkpoint of ``base`` (or empty), the new files, validation.
-    Returns the triple counts before and after. The database is closed when this returns or raises."""
+    Returns the triple count before, and after: triples, statements and named graphs. The database is closed
+    when this returns or raises."""
+    from kg.core.backends.union import UnionStore
+
     if base is not None:
         meter.note("copying the current generation")
         ox.Store.read_only(str(base)).backup(str(target))
     db = ox.Store(str(target))
-    before = len(db)
+    before = len(UnionStore(db))
     for index, source in enumerate(loaded, start=1):
         meter.file(index, Path(source.path).name)
         load_one(db, Path(source.path), meter)
     db.flush()
-    triples = len(db)
+    triples, statements = len(UnionStore(db)), len(db)
+    graphs = tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))
     if validate:
         meter.note(f"validating {triples} triples against the shapes")
         report = _validate(db, [Path(s.path) for s in sources], engine)
         if not report.conforms:
             raise ValidationFailed(folder, report)
     db.optimize()
-    return before, triples
+    return before, (triples, statements, graphs)
+
+
+def _graphs(data: Path) -> tuple[str, ...]:
+    """The named graphs of a generation (read-only)."""
+    db = ox.Store.read_only(str(data))
+    return tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))
 
 
 def _validate(db: ox.Store, sources: list[Path], engine: str | None) -> ValidationReport:

@@ -288,7 +288,10 @@ def execute(graph: Graph, prepared: Prepared) -> Any:
     from kg.model.binding import leading_values
 
     # a leading VALUES block where it gives the same answer (Oxigraph plans before it substitutes), else substitution
-    text = leading_values(prepared.text, prepared.bindings) if prepared.bindings else None
+    # (on the embedded store only: a remote store writes its bindings into the text its own way, which every server
+    # it was tested with reads correctly)
+    local = isinstance(getattr(graph.store, "store", graph.store), ox.Store)
+    text = leading_values(prepared.text, prepared.bindings) if prepared.bindings and local else None
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = (
         {} if text is not None else {ox.Variable(k): v for k, v in prepared.bindings.items()}
     )

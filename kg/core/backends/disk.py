@@ -2,7 +2,8 @@
 
 An on-disk store is a directory::
 
-    DIR/sslmb-store.json   what the store is: format, version, the generation in use, sources, triple count
+    DIR/sslmb-store.json   what the store is: format, version, the generation in use, sources, triple and
+                           statement counts
     DIR/data-0003/         the Oxigraph (RocksDB) database of that generation
 
 This module holds the storage mechanics: reading and writing the metadata (the switch to a new generation is one
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 STORE_FORMAT = "sslmb-kg store"
-STORE_VERSION = 1
+# Version 2 (issue 13): the sources' named graphs are kept, and the metadata records both counts: ``triples``, each
+# distinct triple of the union once (``len(graph)``), and ``statements``, the quads (a triple stated by several
+# sources counts once per source). Version 1 recorded only ``triples``, counted as quads; it is read with
+# ``statements`` equal to it (true of the stores it wrote, which held one graph).
+STORE_VERSION = 2
 METADATA = "sslmb-store.json"
 LOCK = ".sslmb-store.lock"
 GENERATION = "data-"
@@ -52,6 +57,7 @@ class StoreInfo:
     version: int
     data: str
     triples: int
+    statements: int
     sources: tuple[Source, ...]
     validated: bool
     created: str
@@ -85,7 +91,10 @@ def read_info(path: str | Path) -> StoreInfo:
         raise InputError(f"{meta}: not the metadata of an sslmb store (format is not {STORE_FORMAT!r})")
     version = raw.get("version")
     if not isinstance(version, int) or version > STORE_VERSION:
-        raise InputError(f"{folder}: store format version {version!r}; this sslmb-kg reads up to {STORE_VERSION}")
+        raise InputError(
+            f"{folder}: store format version {version!r}; this sslmb-kg reads up to version {STORE_VERSION} "
+            "(upgrade sslmb-kg, or load the files into a new store with this one)"
+        )
     try:
         return StoreInfo(
             path=str(folder),
@@ -93,6 +102,7 @@ def read_info(path: str | Path) -> StoreInfo:
             version=version,
             data=str(raw["data"]),
             triples=int(raw["triples"]),
+            statements=int(raw["statements"] if "statements" in raw else raw["triples"]),
             sources=tuple(Source(**s) for s in raw.get("sources", [])),
             validated=bool(raw.get("validated", False)),
             created=str(raw.get("created", "")),
@@ -135,7 +145,14 @@ def now() -> str:
 
 
 def write_info(
-    folder: Path, *, data: str, triples: int, sources: list[Source], validated: bool, created: str | None
+    folder: Path,
+    *,
+    data: str,
+    triples: int,
+    statements: int,
+    sources: list[Source],
+    validated: bool,
+    created: str | None,
 ) -> None:
     """Point the store at the generation ``data``: one atomic rename of the metadata file."""
     import json
@@ -147,7 +164,8 @@ def write_info(
         "format": STORE_FORMAT,
         "version": STORE_VERSION,
         "data": data,
-        "triples": triples,
+        "triples": triples,  # distinct triples of the union: len(graph)
+        "statements": statements,  # quads: a triple counts once per named graph holding it
         "sources": [s.__dict__ for s in sources],
         "validated": validated,  # the whole new generation was checked, old triples and new
         "created": created if created is not None else stamp,

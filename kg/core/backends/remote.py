@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 
+from kg.core.backends import dataset
 from kg.core.backends.http import Http, media_type, split_credentials
 from kg.core.backends.sparqltext import query_form, substitute, with_prefixes
 from kg.core.errors import InputError
@@ -74,9 +75,13 @@ _EMPTY = ox.Store()  # parses queries locally, so a syntax error reads file:line
 class RemoteStore:
     """A read-only view of a SPARQL 1.1 endpoint with the parts of ``pyoxigraph.Store`` the package uses.
 
-    ``graph`` names the graph to read (sent as ``default-graph-uri``); without it the endpoint's default graph
-    is read (on Virtuoso that is the union of all graphs, its own system graphs included). Credentials may be
-    given, or written into the URL (``http://user:pass@host/sparql``); Basic and Digest authentication work.
+    ``graph`` names the one graph to read (sent as ``default-graph-uri``: a graph pushed with ``--graph``).
+    Without it the sources' named graphs are read as one union, as on the embedded store, with ``GRAPH ?g``
+    seeing each source apart (:mod:`.dataset`): ``oxigraph serve`` must then run with ``--union-default-graph``
+    (a one-line error says so otherwise); any other server (Virtuoso) is sent the ontology's graph
+    (``ontology_graph``, by default :data:`.dataset.ONTOLOGY_GRAPH`) and the sources' graphs with every request,
+    which keeps its system graphs out. Credentials may be given, or written into the URL
+    (``http://user:pass@host/sparql``); Basic and Digest authentication work.
 
     The graph is taken not to change while the object lives: the triple count and each subject's description
     are fetched once, and once a caller reads every triple (``quads_for_pattern(None, None, None)``, as the
@@ -95,14 +100,20 @@ class RemoteStore:
         user: str | None = None,
         password: str | None = None,
         timeout: float = 60.0,
+        ontology_graph: str | None = None,
     ) -> None:
         url, url_user, url_password = split_credentials(endpoint)
         self.endpoint = url
         self.graph = graph
+        self.ontology_graph = ontology_graph or dataset.ONTOLOGY_GRAPH
+        self.server = ""  # "oxigraph", "virtuoso" or "" (from the Server header of the first answer)
+        self._fields: list[tuple[str, str]] | None = None  # the graphs every request names (see _dataset)
+        self._statements: int | None = None
         self.http = Http(url, user if user is not None else url_user, password or url_password, timeout)
         self.requests = 0  # how many HTTP requests this view has made (for tests and benchmarks)
         self._len: int | None = None
-        self._subjects: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
+        self._subjects: dict[str, list[tuple[ox.NamedNode, Term, str | None]]] = {}
+        self._bnode_graph: dict[str, str | None] = {}  # the graph of the triple a blank node was met through
         self._bnodes: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
         self._origins: dict[str, tuple[str, tuple[ox.NamedNode | None, Term | None]]] = {}
         self._fetched: set[tuple[str, ox.NamedNode | None, Term | None]] = set()
@@ -161,17 +172,19 @@ class RemoteStore:
         object: Term | None,
         graph_name: ox.DefaultGraph | None = None,
     ) -> Iterator[ox.Quad]:
-        """The triples matching a pattern (``None`` is a wildcard), as quads of the default graph."""
+        """The triples matching a pattern (``None`` is a wildcard). A named subject's triples (and those of its
+        blank-node objects) come as quads of the sources' graphs that state them (of the default graph when none
+        does); any other pattern, as quads of the default graph."""
         if graph_name is not None and not isinstance(graph_name, ox.DefaultGraph):
-            raise InputError("a remote store is read through its default graph only (use --graph to choose it)")
+            raise InputError("a remote store is read through the union of its graphs only")
         if self._mirror is not None:  # the whole graph was read once already: answer from that copy
             yield from self._mirror.quads_for_pattern(subject, predicate, object, ox.DefaultGraph())
             return
         default = ox.DefaultGraph()
         if subject is not None:
-            for p, o in self._describe(subject):
+            for p, o, g in self._describe(subject):
                 if (predicate is None or p == predicate) and (object is None or o == object):
-                    yield ox.Quad(subject, p, o, default)
+                    yield ox.Quad(subject, p, o, default if g is None else ox.NamedNode(g))
             return
         if isinstance(object, ox.BlankNode):
             return  # a blank node cannot be named in a query
@@ -193,10 +206,31 @@ class RemoteStore:
             yield ox.Quad(s, p, o, default)
 
     def __len__(self) -> int:
+        """The triples of the union, each once (as ``len()`` of the embedded store's graph)."""
         if self._len is None:
-            rows = list(self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-            self._len = int(rows[0]["n"].value) if rows else 0
+            self._len = self._count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
         return self._len
+
+    def statement_count(self) -> int:
+        """The statements: a triple counts once per source graph stating it (``COUNT(*)`` over the union)."""
+        if self._statements is None:
+            self._statements = self._count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return self._statements
+
+    def count_graph(self, iri: str) -> int:
+        """The triples the endpoint holds in the named graph ``iri`` (whatever graphs this view reads)."""
+        return self._count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", named=False)
+
+    def probe(self) -> str:
+        """Which server answers (``"oxigraph"``, ``"virtuoso"`` or ``""``), asked with one empty ``ASK``."""
+        if not self.server:
+            self._post("ASK {}", _RESULT_TYPES, dataset=False)
+        return self.server
+
+    def _count(self, text: str, *, named: bool = True) -> int:
+        data, headers = self._post(text, _RESULT_TYPES, dataset=named)
+        rows = list(_parse_results(data, media_type(headers)))  # type: ignore[arg-type]
+        return int(rows[0]["n"].value) if rows else 0
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern(None, None, None)
@@ -225,24 +259,33 @@ class RemoteStore:
 
     # -------------------------------------------------------------- internals
 
-    def _describe(self, subject: ox.NamedNode | ox.BlankNode) -> list[tuple[ox.NamedNode, Term]]:
-        """Every ``subject ?p ?o``, fetched once, with the triples of blank-node objects in the same request."""
+    def _describe(self, subject: ox.NamedNode | ox.BlankNode) -> list[tuple[ox.NamedNode, Term, str | None]]:
+        """Every ``subject ?p ?o`` with the graphs stating it, fetched once, with the triples of blank-node objects
+        in the same request (a blank node's triples are taken to be in the graph of the triple that reaches it:
+        a blank node belongs to the file, so the source, it was read from)."""
         if isinstance(subject, ox.BlankNode):
-            return self._blank(subject.value)
-        found = self._subjects.get(subject.value)
-        if found is not None:
-            return found
-        found, seen = [], set()
+            graph = self._bnode_graph.get(subject.value)
+            return [(p, o, graph) for p, o in self._blank(subject.value)]
+        known = self._subjects.get(subject.value)
+        if known is not None:
+            return known
+        graphs: dict[tuple[ox.NamedNode, Term], list[str]] = {}
         blanks: dict[str, list[tuple[ox.NamedNode, Term]]] = {}
         for row in self._select(substitute(_DESCRIBE, {"s": subject})):
-            p, o = row["p"], row["o"]
-            if (p, o) not in seen:
-                seen.add((p, o))
-                found.append((p, o))
+            p, o, g = row["p"], row["o"], row["g"]
+            named = graphs.setdefault((p, o), [])
+            if g is not None and g.value not in named:
+                named.append(g.value)
             if isinstance(o, ox.BlankNode):
                 triples = blanks.setdefault(o.value, [])
                 if row["bp"] is not None and (row["bp"], row["bo"]) not in triples:
                     triples.append((row["bp"], row["bo"]))
+        found: list[tuple[ox.NamedNode, Term, str | None]] = []
+        for (p, o), named in graphs.items():
+            found += [(p, o, g) for g in sorted(named)] if named else [(p, o, None)]
+        for _, o, g in found:
+            if isinstance(o, ox.BlankNode):
+                self._bnode_graph.setdefault(o.value, g)
         for label, triples in blanks.items():
             self._bnodes.setdefault(label, triples)
         self._subjects[subject.value] = found
@@ -268,12 +311,42 @@ class RemoteStore:
                     self._bnodes.setdefault(key, triples)
         return self._bnodes.get(label, [])
 
-    def _post(self, text: str, accept: str) -> tuple[bytes, Any]:
+    def _dataset(self) -> list[tuple[str, str]]:
+        """The graphs every request names (protocol fields), found with the first request (see the class)."""
+        if self._fields is not None:
+            return self._fields
+        if self.graph:
+            self._fields = [("default-graph-uri", self.graph)]
+            return self._fields
+        data, headers = self._post(dataset.SOURCE_GRAPHS, _RESULT_TYPES, dataset=False)
+        answer = _parse_results(data, media_type(headers))
+        assert isinstance(answer, ox.QuerySolutions)
+        rows = [(r["g"].value, r["union"]) for r in answer]
+        sources = sorted({g for g, _ in rows})
+        union = all(u is not None and u.value in ("true", "1") for _, u in rows)
+        # the default graph as it is: on Oxigraph, and on any server whose default graph is already the sources'
+        # union (`sslmb serve` among them); Virtuoso's default graph holds its system graphs too, so it is named
+        if not sources or self.server == "oxigraph" or (union and self.server != "virtuoso"):
+            if sources and not union:
+                raise InputError(
+                    f"{self.endpoint}: this Oxigraph server keeps the sources' named graphs out of its default "
+                    "graph; start it with `oxigraph serve --union-default-graph`, or read one graph with --graph IRI"
+                )
+            self._fields = []
+        else:
+            self._fields = [
+                ("default-graph-uri", self.ontology_graph),
+                *(("default-graph-uri", g) for g in sources),
+                *(("named-graph-uri", g) for g in sources),
+            ]
+        return self._fields
+
+    def _post(self, text: str, accept: str, *, dataset: bool = True) -> tuple[bytes, Any]:
         from urllib.parse import urlencode
 
-        form = [("query", text)]
-        if self.graph:
-            form.append(("default-graph-uri", self.graph))
+        from kg.core.backends.dataset import server_kind
+
+        form = [("query", text), *(self._dataset() if dataset else [])]
         self.requests += 1
         data, headers = self.http.send(
             self.endpoint,
@@ -281,6 +354,7 @@ class RemoteStore:
             data=urlencode(form).encode("utf-8"),
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
+        self.server = self.server or server_kind(headers)
         limit = headers.get("X-SPARQL-MaxRows")
         if limit is not None:  # Virtuoso cut the answer at its ResultSetMaxRows and says so only in this header
             raise InputError(
@@ -292,7 +366,10 @@ class RemoteStore:
 
 _EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-_DESCRIBE = "SELECT ?s ?p ?o ?bp ?bo WHERE { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } }"
+_DESCRIBE = (
+    "SELECT ?s ?p ?o ?g ?bp ?bo WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?s ?p ?o } } "
+    "OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } }"
+)
 
 
 def connect(
@@ -302,12 +379,16 @@ def connect(
     user: str | None = None,
     password: str | None = None,
     timeout: float = 60.0,
+    ontology_graph: str | None = None,
 ) -> Graph:
     """The graph held by a SPARQL 1.1 endpoint; every read works as on the embedded store (:func:`kg.connect`
     gives it the friendly methods).
 
-    ``graph`` names the graph to read (``default-graph-uri``); give it for Virtuoso, whose default graph is the
-    union of every graph it holds.
+    ``graph`` names the one graph to read (``default-graph-uri``: a graph pushed with ``--graph``); without it
+    the sources' graphs are read as their union (:class:`RemoteStore`), with the ontology from ``ontology_graph``
+    on servers other than Oxigraph.
     """
-    store = RemoteStore(endpoint, graph=graph, user=user, password=password, timeout=timeout)
+    store = RemoteStore(
+        endpoint, graph=graph, user=user, password=password, timeout=timeout, ontology_graph=ontology_graph
+    )
     return Graph(store)
