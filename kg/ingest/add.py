@@ -158,10 +158,11 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
     started = time.perf_counter()
     if store is None and not dry_run:
         _files_target()
-    key = load(path).key
+    source = load(path)
+    key = source.key
     current = _current(store)
     base, replaced = _without(current, key)
-    conversion = convert(Graph(base), path, prior=_prior(key, store))
+    conversion = convert(Graph(base), source, prior=_prior(key, store))
     base.extend(conversion.quads)
 
     def where(node: str) -> str:
@@ -214,6 +215,19 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
                 "reason": d.reason,
             }
             for w, d in conversion.decisions
+        )
+        + tuple(
+            {
+                "where": w,
+                "name": name,
+                "outcome": "new",
+                "iri": iri,
+                "label": name,
+                "how": "new metric",
+                "score": 1.0,
+                "reason": "no metric of the graph has this name; a new one is made",
+            }
+            for name, iri, w in conversion.metrics
         ),
         created=tuple({"iri": iri, "section": section, "label": label} for iri, section, label in conversion.created),
         counts=conversion.counts,
@@ -250,6 +264,10 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
 
         replace_graph(store, graph_iri(key), (), note=f"sslmb remove {key}")
         written.append(str(store))
+        decisions = _decisions_file(key, store)
+        if decisions.exists():
+            decisions.unlink()
+            written.append(str(decisions))
     return RemoveReport(key, graph_iri(key), had, tuple(written), round(time.perf_counter() - started, 3))
 
 

@@ -72,9 +72,10 @@ class Numbers:
         metric = self.names.iri(str(item["property"]), ("metric",))
         self.add(node, SSLMB + "metric", _n(metric))
         unit = un.find_unit(self.graph, str(item["unit"]))
+        unit_at = self.source.where((*path, "unit"))
         if unit is None:
             self.problems.append(
-                f"{where}: unknown unit {echo(item['unit'])}; the graph knows: {', '.join(un.known_symbols(self.graph))}"
+                f"{unit_at}: unknown unit {echo(item['unit'])}; the graph knows: {', '.join(un.known_symbols(self.graph))}"
             )
             return
         kinds = set(unit.kinds)
@@ -82,19 +83,19 @@ class Numbers:
         kind = sorted(kinds & known) or sorted(kinds)
         if known and not kinds & known:
             self.problems.append(
-                f"{where}: {echo(item['unit'])} does not measure {echo(item['property'])} "
+                f"{unit_at}: {echo(item['unit'])} does not measure {echo(item['property'])} "
                 f"(its numbers are in units of {', '.join(sorted(shorten_kind(k) for k in known))})"
             )
             return
         if not kind:
-            self.problems.append(f"{where}: the unit {echo(item['unit'])} has no quantity kind in the graph")
+            self.problems.append(f"{unit_at}: the unit {echo(item['unit'])} has no quantity kind in the graph")
             return
         self.add(node, QUDT + "hasUnit", _n(unit.iri))
         self.add(node, QUDT + "hasQuantityKind", _n(kind[0]))
         values = {k: un.number(item[k]) for k in ("value", "min", "max") if k in item}
         for k, v in values.items():
             if v is None:
-                self.problems.append(f"{self.source.where((*path, k))}: {echo(item[k])} is not a number")
+                self.problems.append(f"{self.source.where((*path, k))}: {echo(item[k])} is not a (finite) number")
                 return
         qualifier = item.get("qualifier")
         if "value" not in values and len(values) == 1:
