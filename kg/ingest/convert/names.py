@@ -222,11 +222,31 @@ def _kin(graph: Any, resolver: Resolver, mention: Mention, iri: str, names: Name
         names.variants[iri] = automatic.iri
     elif automatic.outcome == AMBIGUOUS and (host := _parent(graph, mention, automatic)):
         names.variants[iri] = host
-    elif automatic.how == "composition":
-        same = [automatic.iri] if automatic.outcome == MATCHED else [c.iri for c in automatic.candidates if c.score >= 1.0]
-        others = tuple(sorted({str(x) for x in same if x and x != iri}))
-        if others:
-            names.different[iri] = others
+    others = tuple(sorted(set(_same_composition(graph, str(mention.formula))) - {iri}))
+    if others:
+        names.different[iri] = others
+
+
+def _same_composition(graph: Any, formula: str) -> list[str]:
+    """The entities whose formula is the same composition as ``formula``, whatever phase they name."""
+    from kg.model.chemistry import parse
+
+    mine = parse(formula)
+    if not mine.is_composition:
+        return []
+    by_reduced = graph.memo("ingest.by_composition", _compositions)
+    return by_reduced.get(mine.reduced, [])
+
+
+def _compositions(graph: Any) -> dict[str, list[str]]:
+    from kg.model.chemistry import parse
+
+    found: dict[str, list[str]] = {}
+    for row in graph.select("SELECT ?s ?f WHERE { ?s sslmb:formula ?f }"):
+        parsed = parse(str(row["f"]))
+        if parsed.is_composition:
+            found.setdefault(parsed.reduced, []).append(str(row["s"]))
+    return found
 
 
 def _parent(graph: Any, mention: Mention, decision: Decision) -> str | None:
