@@ -63,9 +63,15 @@ def load(path: str | Path, text: str | None = None) -> Document:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if exc.context_mark is not None and exc.context and ("flow" in exc.context or "quoted" in exc.context):
+            # an unclosed bracket or quote: the parser notices lines later; the place to fix is where it opened
+            opened = "quote" if "quoted" in exc.context else "bracket"
+            problem = f"this {opened} is never closed ({problem} at line {exc.problem_mark.line + 1})"
+            mark = exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
-        raise InputError(f"{name}:{line}:{column}: not valid YAML: {exc.problem or exc}") from None
+        raise InputError(f"{name}:{line}:{column}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: not valid YAML: {exc}") from None
     doc = Document(name, None)
