@@ -183,6 +183,7 @@ def test_ambiguous_names_stop_the_run_and_an_annotation_settles_them(checkout):
     found = {d["name"]: d for d in json.loads(r.stdout)["decisions"]}
     assert found["PEO"]["iri"] == "https://w3id.org/sslmb/PEOLiTFSI" and found["PEO"]["how"] == "curator same_as"
     new = settled.replace("    same_as: PEO/LiTFSI\n", "    new: true\n    description: The paper's own PEO.\n")
+    new = new.replace("constituents: [LLZO]", "constituents: [LLZO, paper_peo]")  # a new entity must be used
     path.write_text(new, encoding="utf-8")
     r = run_cli("add", str(path), "--dry-run", "--format", "json", cwd=checkout)
     assert r.returncode == 0, r.stderr
@@ -250,7 +251,7 @@ def graph_dump(checkout: Path, store: Path, key: str) -> list[str]:
     q = f"SELECT ?s ?p ?o WHERE {{ GRAPH <https://w3id.org/sslmb/graph/{key}> {{ ?s ?p ?o }} }}"
     r = run_cli("query", q, "--store", str(store), "--format", "csv", cwd=checkout)
     assert r.returncode == 0, r.stderr
-    return sorted(r.stdout.splitlines())
+    return sorted(r.stdout.splitlines()[1:])  # the CSV's header left out
 
 
 def test_a_store_life(checkout, tmp_path):

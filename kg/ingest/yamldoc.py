@@ -71,6 +71,11 @@ def load(path: str | Path, text: str | None = None) -> Document:
             mark = exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
+        opened = _open_quote(text, line)
+        if opened is not None and opened[0] < line:
+            # a double quote left open runs on to the next quote in the file, where YAML then fails
+            problem = f"this quote is never closed on its line (the parser stopped at line {line}: {problem})"
+            line, column = opened
         raise InputError(f"{name}:{line}:{column}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: not valid YAML: {exc}") from None
@@ -79,6 +84,16 @@ def load(path: str | Path, text: str | None = None) -> Document:
         raise InputError(f"{name}:1: the file is empty")
     doc.data = _build(root, (), doc)
     return doc
+
+
+def _open_quote(text: str, before: int) -> tuple[int, int] | None:
+    """The first line before ``before`` with an odd number of double quotes (comments left out), and its column."""
+    for number, line in enumerate(text.splitlines()[: before - 1], 1):
+        body = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
+        quotes = [i for i, ch in enumerate(body) if ch == '"' and (i == 0 or body[i - 1] != "\\")]
+        if len(quotes) % 2:
+            return number, quotes[-1] + 1
+    return None
 
 
 def _build(node: Any, path: PathKey, doc: Document) -> Any:
