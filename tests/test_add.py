@@ -350,3 +350,80 @@ def test_new_garnets_of_obelix_are_variants_of_llzo():
         block = text[text.index(f"sslmb:{name} a ") :]
         block = block[: block.index(" .\n")]
         assert "sslmb:variantOf sslmb:LLZO" in block, name
+
+
+# ------------------------------------------------------------------------------------------ an interrupted add
+
+
+def synthetic_dataset(folder: Path, rows: int) -> Path:
+    """A data set of ``rows`` invented conductivities of one garnet, read through the OBELiX mapping."""
+    import csv
+    import io
+
+    table = list(csv.reader((REPO / "sources/data/obelix/all.csv").read_text(encoding="utf-8").splitlines()))
+    header, first = table[0], table[1]
+    at = {name: i for i, name in enumerate(header)}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for k in range(rows):
+        row = list(first)
+        row[at["ID"]] = f"s{k:06d}"
+        row[at["Reduced Composition"]] = "Li7La3Zr2O12"
+        row[at["True Composition"]] = "Li7.0La3.0Zr2.0O12.0"
+        row[at["Family"]] = "garnet"
+        row[at["Ionic conductivity (S cm-1)"]] = f"{1e-4 * (1 + k % 97 / 100):.6g}"
+        writer.writerow(row)
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "big.csv").write_text(out.getvalue(), encoding="utf-8")
+    shutil.copytree(REPO / "sources" / "mappings", folder / "mappings")
+    recipe = folder / "big.yaml"
+    recipe.write_text(
+        "source: {key: synthetic2026, kind: dataset, title: A synthetic data set for an interrupted add,\n"
+        "         authors: [sslmb-kg tests], year: 2026, url: https://example.org/synthetic, licence: CC0-1.0}\n"
+        "dataset: {file: data/big.csv, mapping: mappings/obelix.yaml}\n",
+        encoding="utf-8",
+    )
+    return recipe
+
+
+@pytest.mark.slow
+def test_kill_9_during_an_add_leaves_the_store_as_it_was(checkout, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = make_store(tmp_path)
+    recipe = synthetic_dataset(tmp_path / "synthetic", 2000)
+    metadata = (store / "sslmb-store.json").read_bytes()
+    generations = {p.name for p in store.glob("data-*")}
+    listed = run_cli("sources", "--store", str(store), "--format", "json").stdout
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "add", str(recipe), "--store", str(store)],
+        cwd=checkout,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    writing = False
+    while proc.poll() is None:
+        if {p.name for p in store.glob("data-*")} - generations:  # the new generation is being written
+            writing = True
+            time.sleep(0.2)
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    proc.wait()
+    if not writing or proc.returncode != -signal.SIGKILL:
+        pytest.fail(
+            "the add finished before it could be killed while writing: the write window of 2000 rows is too short "
+            "on this machine; raise the number of rows in this test"
+        )
+    assert (store / "sslmb-store.json").read_bytes() == metadata
+    assert run_cli("sources", "--store", str(store), "--format", "json").stdout == listed
+    assert {p.name for p in store.glob("data-*")} - generations, "the killed add left nothing to clean up"
+    r = run_cli("add", str(checkout / "docs/examples/example-source.yaml"), "--store", str(store), cwd=checkout)
+    assert r.returncode == 0, r.stderr
+    current = json.loads((store / "sslmb-store.json").read_text(encoding="utf-8"))["data"]
+    assert {p.name for p in store.glob("data-*")} == {current}
