@@ -427,3 +427,52 @@ def test_kill_9_during_an_add_leaves_the_store_as_it_was(checkout, tmp_path):
     assert r.returncode == 0, r.stderr
     current = json.loads((store / "sslmb-store.json").read_text(encoding="utf-8"))["data"]
     assert {p.name for p in store.glob("data-*")} == {current}
+
+
+# ------------------------------------------------------------------------------------------ duplicates by composition
+
+
+def same_composition_pairs(graph) -> list[tuple[str, str, str]]:
+    """Entities typed in different sources' graphs whose formulas are one composition (read with
+    kg.model.chemistry, so Li3PS4 and Li6.0P2.0S8.0 meet), with no owl:differentFrom between them."""
+    from itertools import combinations
+
+    from kg.model.chemistry import parse
+
+    rows = graph.select(
+        "SELECT DISTINCT ?e ?g ?f WHERE { GRAPH ?g { ?e a owl:NamedIndividual } ?e sslmb:formula ?f }"
+    )
+    apart = {
+        frozenset((str(r["a"]), str(r["b"])))
+        for r in graph.select("SELECT ?a ?b WHERE { ?a owl:differentFrom ?b }")
+    }
+    by_composition: dict[str, set[tuple[str, str]]] = {}
+    for r in rows:
+        parsed = parse(str(r["f"]))
+        if parsed.is_composition:
+            by_composition.setdefault(parsed.reduced, set()).add((str(r["e"]), str(r["g"])))
+    found = []
+    for reduced, members in sorted(by_composition.items()):
+        for (a, ga), (b, gb) in combinations(sorted(members), 2):
+            if a != b and ga != gb and frozenset((a, b)) not in apart:
+                found.append((reduced, a, b))
+    return found
+
+
+def test_no_two_sources_declare_one_composition_twice(graph):
+    assert same_composition_pairs(graph) == []
+
+
+def test_a_planted_duplicate_composition_is_found(tmp_path):
+    import kg
+
+    planted = tmp_path / "planted.trig"
+    planted.write_text(
+        "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://w3id.org/sslmb/graph/plantA> { sslmb:plantA_x a owl:NamedIndividual ; sslmb:formula \"Li3PS4\" . }\n"
+        "<https://w3id.org/sslmb/graph/plantB> { sslmb:plantB_y a owl:NamedIndividual ;"
+        " sslmb:formula \"Li6.0P2.0S8.0\" . }\n",
+        encoding="utf-8",
+    )
+    pairs = same_composition_pairs(kg.load(planted))
+    assert ("Li3PS4", "https://w3id.org/sslmb/plantA_x", "https://w3id.org/sslmb/plantB_y") in pairs
