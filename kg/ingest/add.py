@@ -203,36 +203,49 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
         quads=len(conversion.quads),
         written=tuple(written),
         resolution=dict(sorted(conversion.outcome_counts().items())),
-        decisions=tuple(
-            {
-                "where": w,
-                "name": d.mention.name,
-                "outcome": d.outcome,
-                "iri": d.iri,
-                "label": d.label,
-                "how": d.how,
-                "score": round(d.score, 3),
-                "reason": d.reason,
-            }
-            for w, d in conversion.decisions
-        )
-        + tuple(
-            {
-                "where": w,
-                "name": name,
-                "outcome": "new",
-                "iri": iri,
-                "label": name,
-                "how": "new metric",
-                "score": 1.0,
-                "reason": "no metric of the graph has this name; a new one is made",
-            }
-            for name, iri, w in conversion.metrics
+        decisions=_in_file_order(
+            *(
+                {
+                    "where": w,
+                    "name": d.mention.name,
+                    "outcome": d.outcome,
+                    "iri": d.iri,
+                    "label": d.label,
+                    "how": d.how,
+                    "score": round(d.score, 3),
+                    "reason": d.reason,
+                }
+                for w, d in conversion.decisions
+            ),
+            *(
+                {
+                    "where": w,
+                    "name": name,
+                    "outcome": "new",
+                    "iri": iri,
+                    "label": name,
+                    "how": "new metric",
+                    "score": 1.0,
+                    "reason": "no metric of the graph has this name; a new one is made",
+                }
+                for name, iri, w in conversion.metrics
+            ),
         ),
         created=tuple({"iri": iri, "section": section, "label": label} for iri, section, label in conversion.created),
         counts=conversion.counts,
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _in_file_order(*decisions: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The decisions sorted by their place (file, then line), as a curator reads the file."""
+    import re
+
+    def place(d: dict[str, Any]) -> tuple[str, int]:
+        m = re.match(r"(.*):(\d+)", d["where"])
+        return (m.group(1), int(m.group(2))) if m else (d["where"], 0)
+
+    return tuple(sorted(decisions, key=place))
 
 
 def remove(key: str, *, store: str | None = None) -> RemoveReport:

@@ -181,7 +181,11 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
             names.used[(text, kinds)] = str(decision.iri)
             names.decisions.append((where, decision))
         elif decision.outcome == AMBIGUOUS:
-            problems.append(_ask(where, text, decision))
+            first = shorten(decision.candidates[0].iri) if decision.candidates else "sslmb:..."
+            problems.append(
+                _ask(where, text, decision) + f"; here write the entity's IRI instead (e.g. {first}), or declare "
+                "it in this file with same_as: or new: true and use its id"
+            )
         else:
             what = " or ".join(kinds) if kinds else "entity"
             problems.append(
@@ -203,8 +207,8 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                     use(str(text), kinds, (*path, name))
     if problems:
         raise Unresolved(
-            f"{len(problems)} name(s) need a decision, nothing was written; annotate each line with "
-            "'same_as: <the entity>' or 'new: true':\n" + "\n".join(problems)
+            f"{len(problems)} name(s) need a decision, nothing was written; annotate each entity declared on these "
+            "lines with 'same_as: <the entity>' or 'new: true':\n" + "\n".join(problems)
         )
     return names
 
