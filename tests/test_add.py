@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def line_of(text: str, needle: str, start: int = 1) -> int:
         if number >= start and needle in line:
             return number
     raise AssertionError(f"{needle!r} not in the text")
+
+
+def at(err: str, line: int, name: str = "broken.yaml") -> bool:
+    """Whether ``err`` names ``name:line`` (line 5, not 57)."""
+    return re.search(rf"{re.escape(name)}:{line}(?!\d)", err) is not None
 
 
 def changed(old: str, new: str, *, count: int = 1) -> str:
@@ -86,26 +92,26 @@ def rejected(checkout: Path, text: str, name: str = "broken.yaml", *args: str):
 def test_a_broken_file_names_its_line(checkout, old, new, needle):
     text = changed(old, new)
     err = rejected(checkout, text)
-    assert f"broken.yaml:{line_of(text, needle)}" in err, err
+    assert at(err, line_of(text, needle)), err
 
 
 def test_an_unknown_key_is_named_with_its_line(checkout):
     text = changed("  - id: sigma_rt\n", "  - id: sigma_rt\n    colour: blue\n")
     err = rejected(checkout, text)
-    assert f"broken.yaml:{line_of(text, 'colour: blue')}" in err and "'colour'" in err, err
+    assert at(err, line_of(text, 'colour: blue')) and "'colour'" in err, err
 
 
 def test_a_missing_required_field(checkout):
     text = changed("    of: llzo_interlayer\n    property: ionic conductivity\n", "    of: llzo_interlayer\n")
     err = rejected(checkout, text)
     assert "property" in err and "missing" in err
-    assert f"broken.yaml:{line_of(text, 'id: sigma_rt')}" in err, err
+    assert at(err, line_of(text, 'id: sigma_rt')), err
 
 
 def test_contributes_to_must_name_a_mechanism(checkout):
     text = changed("    causes: [soft_short]\n", "    causes: [soft_short]\n    contributes_to: [soft_short]\n")
     err = rejected(checkout, text)
-    assert f"broken.yaml:{line_of(text, 'contributes_to')}" in err and "failure mode" in err, err
+    assert at(err, line_of(text, 'contributes_to')) and "failure mode" in err, err
 
 
 @pytest.mark.parametrize(
@@ -119,7 +125,7 @@ def test_contributes_to_must_name_a_mechanism(checkout):
 def test_a_yaml_syntax_error_points_where_it_opened(checkout, old, new, needle):
     text = changed(old, new)
     err = rejected(checkout, text)
-    assert f"broken.yaml:{line_of(text, needle)}:" in err and "never closed" in err, err
+    assert at(err, line_of(text, needle)) and "never closed" in err, err
 
 
 def test_several_problems_are_listed_in_file_order(checkout):
@@ -127,8 +133,9 @@ def test_several_problems_are_listed_in_file_order(checkout):
     text = text.replace("  - id: ccd\n", "  - id: ccd\n    colour: blue\n", 1)
     err = rejected(checkout, text)
     first, second = line_of(text, "year: soon"), line_of(text, "colour: blue")
-    assert f"broken.yaml:{first}" in err and f"broken.yaml:{second}" in err, err
-    assert err.index(f"broken.yaml:{first}") < err.index(f"broken.yaml:{second}")
+    assert at(err, first) and at(err, second), err
+    where = [re.search(rf"broken\.yaml:{n}(?!\d)", err).start() for n in (first, second)]
+    assert where[0] < where[1]
 
 
 def test_an_id_given_twice_names_both_lines(checkout):
@@ -136,7 +143,7 @@ def test_an_id_given_twice_names_both_lines(checkout):
     err = rejected(checkout, text)
     lines = [n for n, line in enumerate(text.splitlines(), 1) if "id: sigma_rt" in line]
     assert len(lines) == 2
-    assert all(f"broken.yaml:{n}" in err for n in lines), err
+    assert all(at(err, n) for n in lines), err
 
 
 def test_a_bad_cell_of_a_data_set_names_its_table_line(checkout, tmp_path):
@@ -157,7 +164,7 @@ def test_a_bad_cell_of_a_data_set_names_its_table_line(checkout, tmp_path):
     before = snapshot(checkout / "sources")
     r = run_cli("add", str(folder / "obelix.yaml"), "--dry-run", cwd=checkout)
     assert r.returncode == 2, r.stderr
-    assert "all.csv:6" in r.stderr and "lots" in r.stderr, r.stderr
+    assert at(r.stderr, 6, "all.csv") and "lots" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
     assert snapshot(checkout / "sources") == before
 
@@ -171,8 +178,8 @@ def test_ambiguous_names_stop_the_run_and_an_annotation_settles_them(checkout):
         "  - id: paper_peo\n    name: PEO\n    where: {section: Methods}\n\nmeasurements:\n",
     ).replace("  - id: ccd\n    of: llzo_interlayer", "  - id: ccd\n    of: LPS", 1)
     err = rejected(checkout, text)
-    assert f"broken.yaml:{line_of(text, 'name: PEO')}" in err and "PEO/LiTFSI" in err, err
-    assert f"broken.yaml:{line_of(text, 'of: LPS')}" in err and "β-Li3PS4" in err, err
+    assert at(err, line_of(text, 'name: PEO')) and "PEO/LiTFSI" in err, err
+    assert at(err, line_of(text, 'of: LPS')) and "β-Li3PS4" in err, err
     settled = text.replace("    name: PEO\n", "    name: PEO\n    same_as: PEO/LiTFSI\n").replace(
         "of: LPS", "of: sslmb:LPS"
     )

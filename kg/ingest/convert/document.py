@@ -54,6 +54,12 @@ def load(path: str | Path) -> Source:
         )
     problems = _check(doc.data, doc.where)
     problems += _twice(doc)
+    key = doc.data.get("source", {}).get("key") if isinstance(doc.data.get("source"), dict) else None
+    if key == resources.REVIEW_KEY:
+        problems.append(
+            f"{doc.where(('source', 'key'))}: the key {key!r} is the review's, whose facts are the Turtle files of "
+            "ontology/instances/; give this source a key of its own (author and year, e.g. smith2024)"
+        )
     if problems:
         raise ListedInputError(_summary(sorted(problems, key=_line)))
     source = Source(file, doc.data, doc)
