@@ -206,3 +206,32 @@ def test_what_the_format_does_not_carry(round_trip, predicate):
     assert in_round == []
     word = re.sub(r".*[#/]", "", predicate)
     assert any(word in line for line in NOT_EXPRESSED)
+
+
+# ------------------------------------------------------------------------------------------ docs/curation.md
+
+
+def test_the_guide_shows_the_example_in_full_and_its_real_dry_run():
+    from helpers import run_cli
+
+    guide = (REPO / "docs" / "curation.md").read_text(encoding="utf-8")
+    example = (REPO / "docs" / "examples" / "example-source.yaml").read_text(encoding="utf-8")
+    assert "invented" in example.splitlines()[0].lower()
+    assert f"```yaml\n{example}```" in guide
+    command = "$ sslmb add docs/examples/example-source.yaml --dry-run\n"
+    pasted = guide[guide.index(command) + len(command) :]
+    pasted = pasted[: pasted.index("```")]
+    r = run_cli("add", "docs/examples/example-source.yaml", "--dry-run")
+    assert r.returncode == 0, r.stderr
+
+    def timeless(text: str) -> str:
+        return re.sub(r"\(\d+\.\d s\)", "(N s)", text)
+
+    assert timeless(pasted) == timeless(r.stdout)
+
+
+def test_the_guide_covers_every_section_of_the_format():
+    guide = (REPO / "docs" / "curation.md").read_text(encoding="utf-8")
+    schema = json.loads((REPO / "sources" / "schema.json").read_text(encoding="utf-8"))
+    for section in schema["properties"]:
+        assert f"`{section}:`" in guide, section

@@ -207,8 +207,8 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                     use(str(text), kinds, (*path, name))
     if problems:
         raise Unresolved(
-            f"{len(problems)} name(s) need a decision, nothing was written; annotate each entity declared on these "
-            "lines with 'same_as: <the entity>' or 'new: true':\n" + "\n".join(problems)
+            f"{len(problems)} name(s) could not be resolved, nothing was written (an ambiguous entity declared in this "
+            "file takes 'same_as: <the entity>' or 'new: true'):\n" + "\n".join(problems)
         )
     return names
 

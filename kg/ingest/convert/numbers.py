@@ -140,6 +140,9 @@ class Numbers:
                 self.add(node, SSLMB + "underCondition", _n(amount.regime))
                 continue
             unit = un.find_unit(self.graph, amount.unit or default_unit or "", kind)
+            if not amount.unit and not default_unit:
+                self.problems.append(f"{where}: {echo(value)} has no unit; write it with one (e.g. '25 °C', '0.5 mA/cm2')")
+                continue
             if unit is None or kind not in unit.kinds:
                 self.problems.append(
                     f"{where}: {echo(value)}: no unit of {name.replace('_', ' ')} is written "
