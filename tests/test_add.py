@@ -81,13 +81,26 @@ def rejected(checkout: Path, text: str, name: str = "broken.yaml", *args: str):
         ("value: 4.0e-4", "value: four", "value: four"),
         ("value: 4.0e-4", "value: .inf", "value: .inf"),
         ("value: 4.0e-4", "value: .nan", "value: .nan"),
-        ("      temperature: 25 °C\n    where: {section: Results, figure: 2}", "      temperature: 25\n    where: {section: Results, figure: 2}", "temperature: 25"),
+        (
+            "      temperature: 25 °C\n    where: {section: Results, figure: 2}",
+            "      temperature: 25\n    where: {section: Results, figure: 2}",
+            "temperature: 25",
+        ),
         ("leads_to: [internal short circuit]", "leads_to: [spontaneous teleportation]", "leads_to"),
         ("year: 2026", "year: [2026]", "year:"),
         ("  key: example2026", "  key: wang2020", "key: wang2020"),
     ],
-    ids=["bad-unit", "unit-of-wrong-kind", "not-a-number", "inf", "nan", "condition-without-unit", "names-nothing",
-         "wrong-type", "review-key"],
+    ids=[
+        "bad-unit",
+        "unit-of-wrong-kind",
+        "not-a-number",
+        "inf",
+        "nan",
+        "condition-without-unit",
+        "names-nothing",
+        "wrong-type",
+        "review-key",
+    ],
 )
 def test_a_broken_file_names_its_line(checkout, old, new, needle):
     text = changed(old, new)
@@ -98,27 +111,27 @@ def test_a_broken_file_names_its_line(checkout, old, new, needle):
 def test_an_unknown_key_is_named_with_its_line(checkout):
     text = changed("  - id: sigma_rt\n", "  - id: sigma_rt\n    colour: blue\n")
     err = rejected(checkout, text)
-    assert at(err, line_of(text, 'colour: blue')) and "'colour'" in err, err
+    assert at(err, line_of(text, "colour: blue")) and "'colour'" in err, err
 
 
 def test_a_missing_required_field(checkout):
     text = changed("    of: llzo_interlayer\n    property: ionic conductivity\n", "    of: llzo_interlayer\n")
     err = rejected(checkout, text)
     assert "property" in err and "missing" in err
-    assert at(err, line_of(text, 'id: sigma_rt')), err
+    assert at(err, line_of(text, "id: sigma_rt")), err
 
 
 def test_contributes_to_must_name_a_mechanism(checkout):
     text = changed("    causes: [soft_short]\n", "    causes: [soft_short]\n    contributes_to: [soft_short]\n")
     err = rejected(checkout, text)
-    assert at(err, line_of(text, 'contributes_to')) and "failure mode" in err, err
+    assert at(err, line_of(text, "contributes_to")) and "failure mode" in err, err
 
 
 @pytest.mark.parametrize(
     ("old", "new", "needle"),
     [
         ("constituents: [LLZO]", "constituents: [LLZO", "constituents: [LLZO"),
-        ('title: An invented study', 'title: "An invented study', 'title: "An invented'),
+        ("title: An invented study", 'title: "An invented study', 'title: "An invented'),
     ],
     ids=["unclosed-bracket", "unclosed-quote"],
 )
@@ -178,8 +191,8 @@ def test_ambiguous_names_stop_the_run_and_an_annotation_settles_them(checkout):
         "  - id: paper_peo\n    name: PEO\n    where: {section: Methods}\n\nmeasurements:\n",
     ).replace("  - id: ccd\n    of: llzo_interlayer", "  - id: ccd\n    of: LPS", 1)
     err = rejected(checkout, text)
-    assert at(err, line_of(text, 'name: PEO')) and "PEO/LiTFSI" in err, err
-    assert at(err, line_of(text, 'of: LPS')) and "β-Li3PS4" in err, err
+    assert at(err, line_of(text, "name: PEO")) and "PEO/LiTFSI" in err, err
+    assert at(err, line_of(text, "of: LPS")) and "β-Li3PS4" in err, err
     settled = text.replace("    name: PEO\n", "    name: PEO\n    same_as: PEO/LiTFSI\n").replace(
         "of: LPS", "of: sslmb:LPS"
     )
@@ -199,7 +212,9 @@ def test_ambiguous_names_stop_the_run_and_an_annotation_settles_them(checkout):
 
 def test_dry_run_shows_how_each_name_was_found_and_writes_nothing(checkout):
     before = snapshot(checkout / "sources")
-    r = run_cli("add", str(checkout / "docs/examples/example-source.yaml"), "--dry-run", "--format", "json", cwd=checkout)
+    r = run_cli(
+        "add", str(checkout / "docs/examples/example-source.yaml"), "--dry-run", "--format", "json", cwd=checkout
+    )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert report["dry_run"] is True and report["written"] == []
@@ -218,7 +233,9 @@ def test_dry_run_shows_how_each_name_was_found_and_writes_nothing(checkout):
 
 
 def test_a_material_named_by_iri_or_matched_by_a_curator_gets_no_borrowed_name(checkout, tmp_path):
-    text = changed("measurements:\n", "  - name: sslmb:LLZTO\n  - name: PEO\n    same_as: sslmb:PEOLiTFSI\n\nmeasurements:\n")
+    text = changed(
+        "measurements:\n", "  - name: sslmb:LLZTO\n  - name: PEO\n    same_as: sslmb:PEOLiTFSI\n\nmeasurements:\n"
+    )
     store = make_store(tmp_path)
     path = tmp_path / "named.yaml"
     path.write_text(text, encoding="utf-8")
@@ -234,9 +251,10 @@ def test_a_material_named_by_iri_or_matched_by_a_curator_gets_no_borrowed_name(c
 
 
 def test_an_outcome_with_exceptions_converts(checkout):
-    text = changed("        property: critical current density\n        value: 1.5\n",
-                   "        property: critical current density\n        value: 1.5\n        scope: some\n"
-                   "        except: [LLZO]\n")
+    text = changed(
+        "        property: critical current density\n        value: 1.5\n",
+        "        property: critical current density\n        value: 1.5\n        scope: some\n        except: [LLZO]\n",
+    )
     path = checkout / "except.yaml"
     path.write_text(text, encoding="utf-8")
     r = run_cli("add", str(path), "--dry-run", cwd=checkout)
@@ -325,7 +343,9 @@ def test_a_file_that_fails_validation_leaves_the_store_unchanged(checkout, tmp_p
 
 def test_a_curators_decision_is_read_back_from_the_decisions_file(checkout, tmp_path):
     store = make_store(tmp_path)
-    decided = changed("measurements:\n", "  - id: paper_peo\n    name: PEO\n    same_as: sslmb:PEOLiTFSI\n\nmeasurements:\n")
+    decided = changed(
+        "measurements:\n", "  - id: paper_peo\n    name: PEO\n    same_as: sslmb:PEOLiTFSI\n\nmeasurements:\n"
+    )
     path = tmp_path / "example.yaml"
     path.write_text(decided, encoding="utf-8")
     assert run_cli("add", str(path), "--store", str(store), cwd=checkout).returncode == 0
@@ -446,12 +466,9 @@ def same_composition_pairs(graph) -> list[tuple[str, str, str]]:
 
     from kg.model.chemistry import parse
 
-    rows = graph.select(
-        "SELECT DISTINCT ?e ?g ?f WHERE { GRAPH ?g { ?e a owl:NamedIndividual } ?e sslmb:formula ?f }"
-    )
+    rows = graph.select("SELECT DISTINCT ?e ?g ?f WHERE { GRAPH ?g { ?e a owl:NamedIndividual } ?e sslmb:formula ?f }")
     apart = {
-        frozenset((str(r["a"]), str(r["b"])))
-        for r in graph.select("SELECT ?a ?b WHERE { ?a owl:differentFrom ?b }")
+        frozenset((str(r["a"]), str(r["b"]))) for r in graph.select("SELECT ?a ?b WHERE { ?a owl:differentFrom ?b }")
     }
     by_composition: dict[str, set[tuple[str, str]]] = {}
     for r in rows:
@@ -476,9 +493,9 @@ def test_a_planted_duplicate_composition_is_found(tmp_path):
     planted = tmp_path / "planted.trig"
     planted.write_text(
         "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "<https://w3id.org/sslmb/graph/plantA> { sslmb:plantA_x a owl:NamedIndividual ; sslmb:formula \"Li3PS4\" . }\n"
+        '<https://w3id.org/sslmb/graph/plantA> { sslmb:plantA_x a owl:NamedIndividual ; sslmb:formula "Li3PS4" . }\n'
         "<https://w3id.org/sslmb/graph/plantB> { sslmb:plantB_y a owl:NamedIndividual ;"
-        " sslmb:formula \"Li6.0P2.0S8.0\" . }\n",
+        ' sslmb:formula "Li6.0P2.0S8.0" . }\n',
         encoding="utf-8",
     )
     pairs = same_composition_pairs(kg.load(planted))

@@ -30,10 +30,29 @@ SAMPLE = [
         "LithiumDendritePenetration",  # a failure mode
     )
 ]
-LINKS = [S + p for p in ("mitigates", "appliesTo", "usesMaterial", "causes", "contributesTo", "leadsTo",
-                         "susceptibleTo", "exhibitsMechanism", "hasConstituent")]
-HEADER = {"key": "roundtrip", "kind": "article", "title": "A round trip of the review", "authors": ["sslmb-kg"],
-          "year": 2020, "licence": "unknown", "url": "https://example.org/round-trip"}
+LINKS = [
+    S + p
+    for p in (
+        "mitigates",
+        "appliesTo",
+        "usesMaterial",
+        "causes",
+        "contributesTo",
+        "leadsTo",
+        "susceptibleTo",
+        "exhibitsMechanism",
+        "hasConstituent",
+    )
+]
+HEADER = {
+    "key": "roundtrip",
+    "kind": "article",
+    "title": "A round trip of the review",
+    "authors": ["sslmb-kg"],
+    "year": 2020,
+    "licence": "unknown",
+    "url": "https://example.org/round-trip",
+}
 
 
 def curation_files():
@@ -100,9 +119,14 @@ def place(label: str) -> str:
     return label.split(" of ")[0]
 
 
-PREFIXES = {"owl": "http://www.w3.org/2002/07/owl#", "prov": "http://www.w3.org/ns/prov#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "sslmb": S, "qudt": "http://qudt.org/schema/qudt/",
-            "schema": "https://schema.org/"}
+PREFIXES = {
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "sslmb": S,
+    "qudt": "http://qudt.org/schema/qudt/",
+    "schema": "https://schema.org/",
+}
 
 
 def test_the_round_trip_keeps_the_links(round_trip):
@@ -154,8 +178,9 @@ def conditions(store: ox.Store, q: ox.NamedNode) -> tuple:
         use_default_graph_as_union=True,
         substitutions={ox.Variable("q"): q},
     )
-    return tuple(sorted(tuple("" if r[k] is None else r[k].value for k in ("p", "u", "v", "lo", "hi", "regime"))
-                        for r in rows))
+    return tuple(
+        sorted(tuple("" if r[k] is None else r[k].value for k in ("p", "u", "v", "lo", "hi", "regime")) for r in rows)
+    )
 
 
 def test_the_round_trip_keeps_the_numbers(round_trip):
@@ -193,8 +218,8 @@ def test_several_places_of_one_fact_become_one(round_trip):
 
 
 @pytest.mark.parametrize(
-    "predicate", ["http://www.w3.org/ns/prov#wasAttributedTo", S + "concernsAspect",
-                  "http://www.w3.org/2000/01/rdf-schema#comment"]
+    "predicate",
+    ["http://www.w3.org/ns/prov#wasAttributedTo", S + "concernsAspect", "http://www.w3.org/2000/01/rdf-schema#comment"],
 )
 def test_what_the_format_does_not_carry(round_trip, predicate):
     from kg.ingest.convert.writeback import NOT_EXPRESSED

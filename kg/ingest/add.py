@@ -308,7 +308,10 @@ _PREFIXES = {
 def _trig(quads: tuple[ox.Quad, ...] | list[ox.Quad]) -> bytes:
     """The graph as TriG, quads in a stable order, so the same source always gives the same bytes."""
     ordered = sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    header = b"# Built by `sslmb add` from the source's curation file; do not edit by hand, edit the YAML and add it again.\n"
+    header = (
+        b"# Built by `sslmb add` from the source's curation file; "
+        b"do not edit by hand, edit the YAML and add it again.\n"
+    )
     return header + (ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b"")
 
 

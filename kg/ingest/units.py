@@ -10,7 +10,6 @@ factors and exponents, so ``mS/cm``, ``mS cm-1``, ``mS·cm⁻¹`` and ``mS cm^-1
 from __future__ import annotations
 
 import math
-
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING

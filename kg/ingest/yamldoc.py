@@ -66,16 +66,16 @@ def load(path: str | Path, text: str | None = None) -> Document:
         problem = exc.problem or str(exc)
         if exc.context_mark is not None and exc.context and ("flow" in exc.context or "quoted" in exc.context):
             # an unclosed bracket or quote: the parser notices lines later; the place to fix is where it opened
-            opened = "quote" if "quoted" in exc.context else "bracket"
-            problem = f"this {opened} is never closed ({problem} at line {exc.problem_mark.line + 1})"
+            what = "quote" if "quoted" in exc.context else "bracket"
+            problem = f"this {what} is never closed ({problem} at line {exc.problem_mark.line + 1})"
             mark = exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
-        opened = _open_quote(text, line)
-        if opened is not None and opened[0] < line:
+        quote = _open_quote(text, line)
+        if quote is not None and quote[0] < line:
             # a double quote left open runs on to the next quote in the file, where YAML then fails
             problem = f"this quote is never closed on its line (the parser stopped at line {line}: {problem})"
-            line, column = opened
+            line, column = quote
         raise InputError(f"{name}:{line}:{column}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: not valid YAML: {exc}") from None

@@ -91,7 +91,7 @@ def _twice(doc: yamldoc.Document) -> list[str]:
         if not isinstance(items, list):
             continue
         for i, item in enumerate(items):
-            entries = [(item, (section, i))]
+            entries: list[tuple[Any, tuple[str | int, ...]]] = [(item, (section, i))]
             if isinstance(item, dict) and isinstance(item.get("outcomes"), list):
                 entries += [(o, (section, i, "outcomes", j)) for j, o in enumerate(item["outcomes"])]
             for entry, path in entries:

@@ -27,7 +27,7 @@ SECTIONS = {
     "strategies": ("strategy",),
 }
 # where a name is used, and the kinds it may stand for there
-USES: dict[tuple[str, str], tuple[str, ...]] = {
+USES: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("materials", "family"): ("electrolyte family", "class"),
     ("materials", "constituents"): MATERIAL,
     ("measurements", "of"): MATERIAL,
@@ -193,10 +193,10 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                 f"(with new: true if it is new) or use the graph's name (sslmb find {echo(text)})"
             )
 
-    for (section, name), kinds in USES.items():
+    for (section, name), allowed in USES.items():
         container = "strategies" if section == "outcomes" else section
         for i, item in enumerate(data.get(container, [])):
-            entries = [(item, (container, i))]
+            entries: list[tuple[Any, tuple[str | int, ...]]] = [(item, (container, i))]
             if section == "outcomes":
                 entries = [(o, (container, i, "outcomes", j)) for j, o in enumerate(item.get("outcomes", []))]
             for entry, path in entries:
@@ -204,7 +204,7 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                 if value is None:
                     continue
                 for text in value if isinstance(value, list) else [value]:
-                    use(str(text), kinds, (*path, name))
+                    use(str(text), allowed, (*path, name))
     if problems:
         raise Unresolved(
             f"{len(problems)} name(s) could not be resolved, nothing was written (an ambiguous entity declared in this "
@@ -236,7 +236,7 @@ def _same_composition(graph: Any, formula: str) -> list[str]:
     from kg.model.chemistry import parse
 
     mine = parse(formula)
-    if not mine.is_composition:
+    if not mine.is_composition or not mine.reduced:
         return []
     by_reduced = graph.memo("ingest.by_composition", _compositions)
     return by_reduced.get(mine.reduced, [])
@@ -248,7 +248,7 @@ def _compositions(graph: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for row in graph.select("SELECT ?s ?f WHERE { ?s sslmb:formula ?f }"):
         parsed = parse(str(row["f"]))
-        if parsed.is_composition:
+        if parsed.is_composition and parsed.reduced:
             found.setdefault(parsed.reduced, []).append(str(row["s"]))
     return found
 

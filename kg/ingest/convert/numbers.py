@@ -75,7 +75,8 @@ class Numbers:
         unit_at = self.source.where((*path, "unit"))
         if unit is None:
             self.problems.append(
-                f"{unit_at}: unknown unit {echo(item['unit'])}; the graph knows: {', '.join(un.known_symbols(self.graph))}"
+                f"{unit_at}: unknown unit {echo(item['unit'])}; "
+                f"the graph knows: {', '.join(un.known_symbols(self.graph))}"
             )
             return
         kinds = set(unit.kinds)
@@ -141,7 +142,9 @@ class Numbers:
                 continue
             unit = un.find_unit(self.graph, amount.unit or default_unit or "", kind)
             if not amount.unit and not default_unit:
-                self.problems.append(f"{where}: {echo(value)} has no unit; write it with one (e.g. '25 °C', '0.5 mA/cm2')")
+                self.problems.append(
+                    f"{where}: {echo(value)} has no unit; write it with one (e.g. '25 °C', '0.5 mA/cm2')"
+                )
                 continue
             if unit is None or kind not in unit.kinds:
                 self.problems.append(
@@ -171,9 +174,7 @@ class Numbers:
                 continue
             owner = self.names.iri(str(item["of"]), USES[("measurements", "of")])
             iri = new_iri(self.key, item.get("id") or f"m{i + 1}")
-            label = (
-                item.get("label")
-                or f"{self.graph.label(owner) if owner not in self.names.created else self.names.created[owner][1]} {item['property']} ({self.key} {item.get('id') or i + 1})"
-            )
+            holder = self.graph.label(owner) if owner not in self.names.created else self.names.created[owner][1]
+            label = item.get("label") or f"{holder} {item['property']} ({self.key} {item.get('id') or i + 1})"
             self.add(_n(owner), SSLMB + "hasQuantity", _n(iri))
             self.quantity(iri, item, label, ("measurements", i))

@@ -228,8 +228,11 @@ def _term(node: str) -> Any:
 def _number(graph: Any, q: str) -> dict[str, Any]:
     """A quantity value as the format writes a number (property, value or range, unit, conditions, print)."""
     item: dict[str, Any] = {"property": graph.label(str(graph.value(q, SSLMB + "metric")))}
-    for prop, name in ((QUDT + "value", "value"), ("https://schema.org/minValue", "min"),
-                       ("https://schema.org/maxValue", "max")):
+    for prop, name in (
+        (QUDT + "value", "value"),
+        ("https://schema.org/minValue", "min"),
+        ("https://schema.org/maxValue", "max"),
+    ):
         v = graph.value(q, prop)
         if v is not None:
             item[name] = float(v)
