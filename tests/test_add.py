@@ -474,7 +474,7 @@ def same_composition_pairs(graph) -> list[tuple[str, str, str]]:
     for r in rows:
         parsed = parse(str(r["f"]))
         if parsed.is_composition:
-            by_composition.setdefault(parsed.reduced, set()).add((str(r["e"]), str(r["g"])))
+            by_composition.setdefault(parsed.key, set()).add((str(r["e"]), str(r["g"])))
     found = []
     for reduced, members in sorted(by_composition.items()):
         for (a, ga), (b, gb) in combinations(sorted(members), 2):
@@ -499,4 +499,47 @@ def test_a_planted_duplicate_composition_is_found(tmp_path):
         encoding="utf-8",
     )
     pairs = same_composition_pairs(kg.load(planted))
-    assert ("Li3PS4", "https://w3id.org/sslmb/plantA_x", "https://w3id.org/sslmb/plantB_y") in pairs
+    assert (parse_key("Li3PS4"), "https://w3id.org/sslmb/plantA_x", "https://w3id.org/sslmb/plantB_y") in pairs
+
+
+def test_a_curator_new_material_is_kept_apart_from_its_composition(checkout, tmp_path):
+    # a new Li3PS4 of this source: owl:differentFrom every entity of that composition (the review's β-Li3PS4, the
+    # data set's Li3PS4, the article's (Li2S)75(P2S5)25), and a new Nb garnet a variant of LLZO
+    extra = (
+        "  - id: my_lps\n    name: invented Li3PS4 glass-ceramic\n    formula: Li3PS4\n    new: true\n"
+        "    where: {section: Methods}\n"
+        "  - id: my_llzno\n    name: invented Nb garnet\n    formula: Li6.75La3Zr1.75Nb0.25O12\n    new: true\n"
+        "    where: {section: Methods}\n\nmeasurements:\n"
+        "  - id: sigma_lps\n    of: my_lps\n    property: ionic conductivity\n    value: 1.0e-4\n    unit: S/cm\n"
+        "    where: {section: Methods}\n"
+        "  - id: sigma_llzno\n    of: my_llzno\n    property: ionic conductivity\n    value: 5.0e-4\n    unit: S/cm\n"
+        "    where: {section: Methods}\n"
+    )
+    text = changed("measurements:\n", extra)
+    store = make_store(tmp_path)
+    path = tmp_path / "kept.yaml"
+    path.write_text(text, encoding="utf-8")
+    r = run_cli("add", str(path), "--store", str(store), cwd=checkout)
+    assert r.returncode == 0, r.stderr
+    q = (
+        "SELECT ?p ?o WHERE { GRAPH <https://w3id.org/sslmb/graph/example2026> { ?s ?p ?o } "
+        "VALUES ?p { owl:differentFrom sslmb:variantOf } "
+        "VALUES ?s { sslmb:example2026_my_lps sslmb:example2026_my_llzno } }"
+    )
+    r = run_cli("query", q, "--store", str(store), "--format", "json", cwd=checkout)
+    found = {
+        (b["p"]["value"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], b["o"]["value"].rsplit("/", 1)[-1])
+        for b in json.loads(r.stdout)["results"]["bindings"]
+    }
+    assert {
+        ("differentFrom", "BetaLi3PS4"),
+        ("differentFrom", "obelix_Li3PS4"),
+        ("differentFrom", "yersak2022_LPS75"),
+        ("variantOf", "LLZO"),
+    } <= found, found
+
+
+def parse_key(formula: str) -> str:
+    from kg.model.chemistry import parse
+
+    return str(parse(formula).key)

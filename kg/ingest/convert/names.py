@@ -226,6 +226,11 @@ def _kin(graph: Any, resolver: Resolver, mention: Mention, iri: str, names: Name
         names.variants[iri] = automatic.iri
     elif automatic.outcome == AMBIGUOUS and (host := _parent(graph, mention, automatic)):
         names.variants[iri] = host
+    elif automatic.outcome == MATCHED and automatic.iri:
+        # the same composition as an entity kept apart: a variant of what that entity is a variant of
+        hosts = sorted(h.value for h in graph.objects(automatic.iri, f"{SSLMB}variantOf"))
+        if hosts:
+            names.variants[iri] = hosts[0]
     others = tuple(sorted(set(_same_composition(graph, str(mention.formula))) - {iri}))
     if others:
         names.different[iri] = others
@@ -236,10 +241,10 @@ def _same_composition(graph: Any, formula: str) -> list[str]:
     from kg.model.chemistry import parse
 
     mine = parse(formula)
-    if not mine.is_composition or not mine.reduced:
+    if not mine.is_composition or not mine.key:
         return []
     by_reduced = graph.memo("ingest.by_composition", _compositions)
-    return by_reduced.get(mine.reduced, [])
+    return by_reduced.get(mine.key, [])
 
 
 def _compositions(graph: Any) -> dict[str, list[str]]:
@@ -248,8 +253,8 @@ def _compositions(graph: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for row in graph.select("SELECT ?s ?f WHERE { ?s sslmb:formula ?f }"):
         parsed = parse(str(row["f"]))
-        if parsed.is_composition and parsed.reduced:
-            found.setdefault(parsed.reduced, []).append(str(row["s"]))
+        if parsed.is_composition and parsed.key:
+            found.setdefault(parsed.key, []).append(str(row["s"]))
     return found
 
 
