@@ -324,7 +324,8 @@ def test_removing_a_source_another_uses_is_refused(checkout, tmp_path):
     before = snapshot(store)
     r = run_cli("remove", "example2026", "--store", str(store), cwd=checkout)
     assert r.returncode == 1, (r.stdout, r.stderr)
-    assert "graph/user2026" in r.stderr and "undeclared-entity" in r.stderr, r.stderr
+    assert "user2026 uses what it introduced" in r.stderr.splitlines()[0], r.stderr
+    assert "undeclared-entity" in r.stderr and "example2026_llzo_interlayer" in r.stderr
     assert snapshot(store) == before
 
 

@@ -262,9 +262,11 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
         raise InputError(f"no source {echo(key)} in the graph; the sources are: {', '.join(known)}")
     problems = _check_union(base, lambda node: node)
     if problems:
-        raise Rejected(
-            f"without {key!r} the graph does not validate (another source uses what it introduced)", problems
-        )
+        import re
+
+        users = sorted(set(re.findall(r"graph=https://w3id\.org/sslmb/graph/(\w+)", "\n".join(problems))))
+        who = f"{', '.join(users)} use{'s' if len(users) == 1 else ''} what it introduced" if users else "see below"
+        raise Rejected(f"cannot remove {key!r}: without it the graph does not validate ({who})", problems)
     written: list[str] = []
     if store is None:
         folder = _files_target()
