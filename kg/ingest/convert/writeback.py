@@ -52,14 +52,7 @@ def writeback(graph: Any, iris: list[str], *, source: dict[str, Any], stated_in:
     ``stated_in`` (a source's key), only the links that source states."""
     from kg.core.backends.union import graph_iri
 
-    _WITHIN["graph"] = graph_iri(stated_in) if stated_in else None
-    try:
-        return _writeback(graph, iris, source)
-    finally:
-        _WITHIN["graph"] = None
-
-
-def _writeback(graph: Any, iris: list[str], source: dict[str, Any]) -> dict[str, Any]:
+    within = graph_iri(stated_in) if stated_in else None
     doc: dict[str, Any] = {"source": dict(source)}
     for iri in iris:
         kind = graph.kind(iri)
@@ -67,14 +60,14 @@ def _writeback(graph: Any, iris: list[str], source: dict[str, Any]) -> dict[str,
             owner = _one(graph, "SELECT ?o ?q WHERE { ?o sslmb:hasQuantity ?q }", q=iri)
             doc.setdefault("measurements", []).append({"of": _ref(owner), **_number(graph, iri)})
         elif kind == "strategy":
-            doc.setdefault("strategies", []).extend(_strategy(graph, iri))
+            doc.setdefault("strategies", []).extend(_strategy(graph, iri, within))
         elif kind in ("mechanism", "failure mode"):
             section = "mechanisms" if kind == "mechanism" else "failure_modes"
-            doc.setdefault(section, []).extend(_entity(graph, iri, section))
+            doc.setdefault(section, []).extend(_entity(graph, iri, section, within))
         elif kind in ("electrolyte", "material"):
-            doc.setdefault("materials", []).extend(_entity(graph, iri, "materials"))
+            doc.setdefault("materials", []).extend(_entity(graph, iri, "materials", within))
         if kind in ("electrolyte", "material", "electrolyte family", "class"):
-            doc.setdefault("exposures", []).extend(_exposures(graph, iri))
+            doc.setdefault("exposures", []).extend(_exposures(graph, iri, within))
     doc = {k: v for k, v in doc.items() if v}
     return doc
 
@@ -131,12 +124,9 @@ def _place(graph: Any, part: str) -> str:
     return graph.label(part).split(" of ")[0]
 
 
-_WITHIN: dict[str, str | None] = {"graph": None}  # the named graph the links are read from (None: all)
-
-
-def _axioms(graph: Any, subject: str) -> list[dict[str, Any]]:
+def _axioms(graph: Any, subject: str, within: str | None) -> list[dict[str, Any]]:
+    """The links ``subject`` holds with evidence, those of the named graph ``within`` only when it is given."""
     pattern = "?a owl:annotatedSource ?n ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o"
-    within = _WITHIN["graph"]
     if within is None:
         rows = graph.select(f"SELECT ?a ?p ?o ?n WHERE {{ {pattern} }}", n=subject)
     else:
@@ -144,11 +134,11 @@ def _axioms(graph: Any, subject: str) -> list[dict[str, Any]]:
     return [{"axiom": str(r["a"]), "property": str(r["p"]), "target": str(r["o"])} for r in rows]
 
 
-def _entity(graph: Any, iri: str, section: str) -> list[dict[str, Any]]:
+def _entity(graph: Any, iri: str, section: str, within: str | None) -> list[dict[str, Any]]:
     """The entries of one entity: one per distinct evidence of its links (the format gives an entry one place and
     one list of references), the first also carrying its formula."""
     groups: dict[str, dict[str, Any]] = {}
-    for link in sorted(_axioms(graph, iri), key=lambda a: (a["property"], a["target"])):
+    for link in sorted(_axioms(graph, iri, within), key=lambda a: (a["property"], a["target"])):
         where = _LINKS.get(link["property"])
         if not where or where[0] != section:
             continue
@@ -172,8 +162,8 @@ def _entity(graph: Any, iri: str, section: str) -> list[dict[str, Any]]:
     return items
 
 
-def _strategy(graph: Any, iri: str) -> list[dict[str, Any]]:
-    items = _entity(graph, iri, "strategies")
+def _strategy(graph: Any, iri: str, within: str | None) -> list[dict[str, Any]]:
+    items = _entity(graph, iri, "strategies", within)
     item = items[0]
     category = graph.value(iri, SSLMB + "hasCategory")
     if category:
@@ -187,9 +177,9 @@ def _strategy(graph: Any, iri: str) -> list[dict[str, Any]]:
     return items
 
 
-def _exposures(graph: Any, holder: str) -> list[dict[str, Any]]:
+def _exposures(graph: Any, holder: str, within: str | None) -> list[dict[str, Any]]:
     out = []
-    for link in sorted(_axioms(graph, holder), key=lambda a: (a["property"], a["target"])):
+    for link in sorted(_axioms(graph, holder, within), key=lambda a: (a["property"], a["target"])):
         where = _LINKS.get(link["property"])
         if not where or where[0] != "exposures":
             continue
