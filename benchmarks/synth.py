@@ -468,6 +468,7 @@ class Grower:
         self.refs = refs  # IRIs of the shipped numbered references, in reference-number order
         self.journals = journals  # (IRI, abbreviation), sorted by IRI
         self.counts: dict[str, int] = {}
+        self._formulas: set[str] = set()
         self._family_weights = [f[2] for f in FAMILIES]
         self._category_weights = [c[2] for c in CATEGORIES]
 
@@ -723,6 +724,19 @@ class Grower:
         return iri, cls, kind
 
     def formula(self, cls: str, kind: str) -> str | None:
+        """A composition no earlier synthetic electrolyte has: two sources naming one composition as two
+        entities is what queries/checks/duplicate-entity-across-sources-violation.rq reports."""
+        for _ in range(20):
+            formula = self._formula(cls)
+            if formula is None or formula not in self._formulas:
+                break
+        else:
+            return None
+        if formula is not None:
+            self._formulas.add(formula)
+        return formula
+
+    def _formula(self, cls: str) -> str | None:
         r = self.rng
         x = r.uniform(0.1, 0.7)
         if cls == "GarnetElectrolyte":
@@ -734,8 +748,8 @@ class Grower:
         if cls == "OxynitrideElectrolyte":
             return f"Li{2.5 + x:.2f}PO{3.5 - x:.2f}N{x:.2f}"
         if cls == "GlassySulfideElectrolyte":
-            share = r.randint(60, 80)
-            return f"{share}Li2S-{100 - share}P2S5"
+            share = r.randint(600, 800) / 10
+            return f"{share:g}Li2S-{100 - share:g}P2S5"
         if cls == "ThioLISICONElectrolyte":
             return f"Li{9.5 + x:.2f}{r.choice(['Ge', 'Sn', 'Si'])}P2S{12 - x:.2f}Cl{x:.2f}"
         if cls == "HydrideElectrolyte":

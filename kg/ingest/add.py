@@ -158,10 +158,11 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
     started = time.perf_counter()
     if store is None and not dry_run:
         _files_target()
-    key = load(path).key
+    source = load(path)
+    key = source.key
     current = _current(store)
     base, replaced = _without(current, key)
-    conversion = convert(Graph(base), path, prior=_prior(key, store))
+    conversion = convert(Graph(base), source, prior=_prior(key, store))
     base.extend(conversion.quads)
 
     def where(node: str) -> str:
@@ -202,23 +203,49 @@ def add(path: str | Path, *, store: str | None = None, dry_run: bool = False) ->
         quads=len(conversion.quads),
         written=tuple(written),
         resolution=dict(sorted(conversion.outcome_counts().items())),
-        decisions=tuple(
-            {
-                "where": w,
-                "name": d.mention.name,
-                "outcome": d.outcome,
-                "iri": d.iri,
-                "label": d.label,
-                "how": d.how,
-                "score": round(d.score, 3),
-                "reason": d.reason,
-            }
-            for w, d in conversion.decisions
+        decisions=_in_file_order(
+            *(
+                {
+                    "where": w,
+                    "name": d.mention.name,
+                    "outcome": d.outcome,
+                    "iri": d.iri,
+                    "label": d.label,
+                    "how": d.how,
+                    "score": round(d.score, 3),
+                    "reason": d.reason,
+                }
+                for w, d in conversion.decisions
+            ),
+            *(
+                {
+                    "where": w,
+                    "name": name,
+                    "outcome": "new",
+                    "iri": iri,
+                    "label": name,
+                    "how": "new metric",
+                    "score": 1.0,
+                    "reason": "no metric of the graph has this name; a new one is made",
+                }
+                for name, iri, w in conversion.metrics
+            ),
         ),
         created=tuple({"iri": iri, "section": section, "label": label} for iri, section, label in conversion.created),
         counts=conversion.counts,
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _in_file_order(*decisions: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The decisions sorted by their place (file, then line), as a curator reads the file."""
+    import re
+
+    def place(d: dict[str, Any]) -> tuple[str, int]:
+        m = re.match(r"(.*):(\d+)", d["where"])
+        return (m.group(1), int(m.group(2))) if m else (d["where"], 0)
+
+    return tuple(sorted(decisions, key=place))
 
 
 def remove(key: str, *, store: str | None = None) -> RemoveReport:
@@ -235,9 +262,11 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
         raise InputError(f"no source {echo(key)} in the graph; the sources are: {', '.join(known)}")
     problems = _check_union(base, lambda node: node)
     if problems:
-        raise Rejected(
-            f"without {key!r} the graph does not validate (another source uses what it introduced)", problems
-        )
+        import re
+
+        users = sorted(set(re.findall(r"graph=https://w3id\.org/sslmb/graph/(\w+)", "\n".join(problems))))
+        who = f"{', '.join(users)} use{'s' if len(users) == 1 else ''} what it introduced" if users else "see below"
+        raise Rejected(f"cannot remove {key!r}: without it the graph does not validate ({who})", problems)
     written: list[str] = []
     if store is None:
         folder = _files_target()
@@ -250,6 +279,10 @@ def remove(key: str, *, store: str | None = None) -> RemoveReport:
 
         replace_graph(store, graph_iri(key), (), note=f"sslmb remove {key}")
         written.append(str(store))
+        decisions = _decisions_file(key, store)
+        if decisions.exists():
+            decisions.unlink()
+            written.append(str(decisions))
     return RemoveReport(key, graph_iri(key), had, tuple(written), round(time.perf_counter() - started, 3))
 
 
@@ -277,7 +310,10 @@ _PREFIXES = {
 def _trig(quads: tuple[ox.Quad, ...] | list[ox.Quad]) -> bytes:
     """The graph as TriG, quads in a stable order, so the same source always gives the same bytes."""
     ordered = sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    header = b"# Built by `sslmb add` from the source's curation file; do not edit by hand, edit the YAML and add it again.\n"
+    header = (
+        b"# Built by `sslmb add` from the source's curation file; "
+        b"do not edit by hand, edit the YAML and add it again.\n"
+    )
     return header + (ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b"")
 
 

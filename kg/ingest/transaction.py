@@ -35,7 +35,10 @@ def replace_graph(store: str | Path, graph: str, quads: Iterable[ox.Quad], *, no
                 db.remove_graph(name)
             db.extend(quads)
             db.flush()
-            triples = len(db)
+            from kg.core.backends.union import UnionStore
+
+            # the store's metadata counts distinct triples (len of the graph) and statements (quads) apart
+            triples, statements = len(UnionStore(db)), len(db)
             db.optimize()
             del db
             sources = [*info.sources, disk.Source(note, 0, "", disk.now())]
@@ -43,6 +46,7 @@ def replace_graph(store: str | Path, graph: str, quads: Iterable[ox.Quad], *, no
                 folder,
                 data=generation,
                 triples=triples,
+                statements=statements,
                 sources=sources,
                 validated=info.validated,
                 created=info.created,

@@ -9,6 +9,7 @@ factors and exponents, so ``mS/cm``, ``mS cm-1``, ``mS·cm⁻¹`` and ``mS cm^-1
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -180,19 +181,18 @@ def number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        return float(value) if math.isfinite(value) else None  # YAML's .inf and .nan are no measured value
     if not isinstance(value, str):
         return None
     text = value.translate(_SUPERSCRIPT).replace("−", "-")
+    found = None
     if _PLAIN.match(text):
-        return float(text)
-    m = _SCI.match(text)
-    if m:
-        return float(f"{float(m.group(1))}e{int(m.group(2).replace(' ', ''))}")
-    m = _POWER.match(text)
-    if m:
-        return float(f"1e{int(m.group(1).replace(' ', ''))}")
-    return None
+        found = float(text)
+    elif m := _SCI.match(text):
+        found = float(f"{float(m.group(1))}e{int(m.group(2).replace(' ', ''))}")
+    elif m := _POWER.match(text):
+        found = float(f"1e{int(m.group(1).replace(' ', ''))}")
+    return found if found is not None and math.isfinite(found) else None
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def amount(value: object) -> Amount | None:
             value.get("qualifier"),
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Amount(float(value), None, None, "", None)
+        return Amount(float(value), None, None, "", None) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None
     text = value.strip().translate(_SUPERSCRIPT).replace("−", "-")

@@ -63,9 +63,20 @@ def load(path: str | Path, text: str | None = None) -> Document:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if exc.context_mark is not None and exc.context and ("flow" in exc.context or "quoted" in exc.context):
+            # an unclosed bracket or quote: the parser notices lines later; the place to fix is where it opened
+            what = "quote" if "quoted" in exc.context else "bracket"
+            problem = f"this {what} is never closed ({problem} at line {exc.problem_mark.line + 1})"
+            mark = exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
-        raise InputError(f"{name}:{line}:{column}: not valid YAML: {exc.problem or exc}") from None
+        quote = _open_quote(text, line)
+        if quote is not None and quote[0] < line:
+            # a double quote left open runs on to the next quote in the file, where YAML then fails
+            problem = f"this quote is never closed on its line (the parser stopped at line {line}: {problem})"
+            line, column = quote
+        raise InputError(f"{name}:{line}:{column}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: not valid YAML: {exc}") from None
     doc = Document(name, None)
@@ -73,6 +84,16 @@ def load(path: str | Path, text: str | None = None) -> Document:
         raise InputError(f"{name}:1: the file is empty")
     doc.data = _build(root, (), doc)
     return doc
+
+
+def _open_quote(text: str, before: int) -> tuple[int, int] | None:
+    """The first line before ``before`` with an odd number of double quotes (comments left out), and its column."""
+    for number, line in enumerate(text.splitlines()[: before - 1], 1):
+        body = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
+        quotes = [i for i, ch in enumerate(body) if ch == '"' and (i == 0 or body[i - 1] != "\\")]
+        if len(quotes) % 2:
+            return number, quotes[-1] + 1
+    return None
 
 
 def _build(node: Any, path: PathKey, doc: Document) -> Any:

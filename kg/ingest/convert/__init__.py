@@ -35,6 +35,7 @@ class Conversion:
     created: tuple[tuple[str, str, str], ...]  # (iri, section, label)
     counts: dict[str, int] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)  # node (IRI or _:label) -> where in the file
+    metrics: tuple[tuple[str, str, str], ...] = ()  # (property text, new metric iri, where first used)
 
     def where(self, node: str) -> str:
         """Where in the curation file a node of this graph was written (the file itself when unknown)."""
@@ -42,16 +43,18 @@ class Conversion:
 
     def outcome_counts(self) -> Counter[str]:
         """How many names were matched, made variants, or are new (the resolution figures of a source)."""
-        return Counter(decision.outcome for _, decision in self.decisions)
+        counts = Counter(decision.outcome for _, decision in self.decisions)
+        counts["new"] += len(self.metrics)  # the metrics made for properties the graph has no name for
+        return +counts
 
 
-def convert(graph: Any, path: str | Path, *, prior: list[Decision] | None = None) -> Conversion:
+def convert(graph: Any, path: str | Path | Source, *, prior: list[Decision] | None = None) -> Conversion:
     """Convert a curation file against ``graph`` (a :class:`kg.core.graph.Graph`); raise
     :class:`kg.core.errors.InputError` (every problem with its ``file:line``) or :class:`Unresolved` (the names to
     annotate). ``prior`` are earlier curator decisions (the source's SSSOM file)."""
     from kg.ingest.convert.emit import emit
 
-    source: Source = load(path)
+    source: Source = path if isinstance(path, Source) else load(path)  # read and checked once
     names: Names = resolve_names(graph, source, prior)
     quads, places = emit(graph, source, names)
     counts = {
@@ -77,4 +80,8 @@ def convert(graph: Any, path: str | Path, *, prior: list[Decision] | None = None
         created=tuple(sorted((iri, section, label) for iri, (section, label) in names.created.items())),
         counts=counts,
         places=places,
+        metrics=tuple(
+            (text, iri, names.metrics_where.get(text, source.doc.file))
+            for text, iri in sorted(names.metrics_created.items())
+        ),
     )

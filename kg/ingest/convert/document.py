@@ -53,8 +53,15 @@ def load(path: str | Path) -> Source:
             f"{doc.file}:1: a curation file is a mapping with a 'source:' header (see sources/schema.json)"
         )
     problems = _check(doc.data, doc.where)
+    problems += _twice(doc)
+    key = doc.data.get("source", {}).get("key") if isinstance(doc.data.get("source"), dict) else None
+    if key == resources.REVIEW_KEY:
+        problems.append(
+            f"{doc.where(('source', 'key'))}: the key {key!r} is the review's, whose facts are the Turtle files of "
+            "ontology/instances/; give this source a key of its own (author and year, e.g. smith2024)"
+        )
     if problems:
-        raise ListedInputError(_summary(problems))
+        raise ListedInputError(_summary(sorted(problems, key=_line)))
     source = Source(file, doc.data, doc)
     if "dataset" in doc.data:
         from kg.ingest.dataset import read_dataset
@@ -72,6 +79,34 @@ def load(path: str | Path) -> Source:
         if problems:
             raise ListedInputError(_summary(problems))
     return source
+
+
+def _twice(doc: yamldoc.Document) -> list[str]:
+    """An ``id`` used by two facts of the file (in any sections), with both lines: names refer to ids, so two
+    facts with one id would silently become one entity."""
+    seen: dict[str, tuple[str | int, ...]] = {}
+    problems = []
+    data = doc.data
+    for section, items in data.items():
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            entries: list[tuple[Any, tuple[str | int, ...]]] = [(item, (section, i))]
+            if isinstance(item, dict) and isinstance(item.get("outcomes"), list):
+                entries += [(o, (section, i, "outcomes", j)) for j, o in enumerate(item["outcomes"])]
+            for entry, path in entries:
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    continue
+                ident = entry["id"]
+                if ident in seen:
+                    first = seen[ident]
+                    problems.append(
+                        f"{doc.where((*path, 'id'))}: the id {ident!r} is given twice "
+                        f"(first at {doc.where((*first, 'id'))}); each fact needs its own id"
+                    )
+                else:
+                    seen[ident] = path
+    return problems
 
 
 def _summary(problems: list[str]) -> str:

@@ -274,17 +274,33 @@ class Emitter(Numbers):
                     self.new_entity(section, i, item, node)
                 elif section == "materials":
                     for alt in [*item.get("abbreviations", []), item["name"]]:
-                        if alt != self.graph.label(iri):
+                        if self.new_name_for(iri, alt):
                             self.add(node, SKOS + "altLabel", _lit(alt, lang="en"))
                 if section == "materials":
                     for other in self.uses("materials", "constituents", item.get("constituents")):
                         self.link(iri, SSLMB + "hasConstituent", other, item, section, i)
                     if iri in self.names.variants:
                         self.link(iri, SSLMB + "variantOf", self.names.variants[iri], item, section, i)
+                    for other in self.names.different.get(iri, ()):
+                        self.add(node, OWL + "differentFrom", _n(other))  # the curator kept them apart
                 for name, prop in (("leads_to", "leadsTo"), ("causes", "causes"), ("contributes_to", "contributesTo")):
                     if name in item:
                         for other in self.uses(section, name, item[name]):
                             self.link(iri, SSLMB + prop, other, item, section, i, name)
+
+    def new_name_for(self, iri: str, alt: str) -> bool:
+        """Whether a source's name for a matched entity becomes one of its alternative labels: not an IRI, not a
+        name the entity has, and not a name of another entity (a paper's "PEO" matched by the curator to
+        PEO/LiTFSI must not make "PEO" a name of PEO/LiTFSI)."""
+        from kg.core.namespaces import expand
+
+        if alt.startswith(("http://", "https://")) or expand(alt) != alt:
+            return False
+        rows = self.graph.select(
+            "SELECT DISTINCT ?s ?alt WHERE { ?s rdfs:label|skos:altLabel ?l FILTER(LCASE(STR(?l)) = LCASE(?alt)) }",
+            alt=ox.Literal(alt),
+        )
+        return not rows
 
     def new_entity(self, section: str, i: int, item: dict[str, Any], node: ox.NamedNode) -> None:
         self.places[node.value] = self.source.where((section, i, "name"))

@@ -27,7 +27,7 @@ SECTIONS = {
     "strategies": ("strategy",),
 }
 # where a name is used, and the kinds it may stand for there
-USES: dict[tuple[str, str], tuple[str, ...]] = {
+USES: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("materials", "family"): ("electrolyte family", "class"),
     ("materials", "constituents"): MATERIAL,
     ("measurements", "of"): MATERIAL,
@@ -40,6 +40,7 @@ USES: dict[tuple[str, str], tuple[str, ...]] = {
     ("exposures", "susceptible_to"): ("failure mode",),
     ("exposures", "exhibits"): ("mechanism",),
     ("exposures", "except"): MATERIAL,
+    ("outcomes", "except"): MATERIAL,
     ("strategies", "mitigates"): HAZARD,
     ("strategies", "applies_to"): MATERIAL,
     ("strategies", "uses"): MATERIAL,
@@ -72,9 +73,11 @@ class Names:
     declared: dict[tuple[str, int], str] = field(default_factory=dict)
     created: dict[str, tuple[str, str]] = field(default_factory=dict)  # iri -> (section, label)
     variants: dict[str, str] = field(default_factory=dict)  # new iri -> host iri
+    different: dict[str, tuple[str, ...]] = field(default_factory=dict)  # curator-new iri -> same-composition ones
     used: dict[tuple[str, tuple[str, ...] | None], str] = field(default_factory=dict)
     decisions: list[tuple[str, Decision]] = field(default_factory=list)  # (file:line, decision)
     metrics_created: dict[str, str] = field(default_factory=dict)  # property text -> new metric iri
+    metrics_where: dict[str, str] = field(default_factory=dict)  # property text -> file:line of its first use
 
     def iri(self, text: str, kinds: tuple[str, ...] | None) -> str:
         return self.used[(text, kinds)]
@@ -135,6 +138,8 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                 names.created[iri] = (section, item["name"])
                 if decision.outcome == VARIANT and decision.iri:
                     names.variants[iri] = decision.iri
+                elif decision.outcome == NEW and section == "materials" and mention.new:
+                    _kin(graph, resolver, mention, iri, names)
             names.declared[(section, i)] = iri
             for handle in {item.get("id"), item["name"]} - {None}:
                 local[str(handle)] = (_LOCAL_KIND[section], iri)
@@ -168,6 +173,7 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
         if kinds == ("metric",) and decision.outcome != MATCHED:
             iri = new_iri(source.key, "metric_" + text)  # a property the graph has no metric for yet
             names.metrics_created[text] = iri
+            names.metrics_where[text] = where
             names.created[iri] = ("metrics", text)
             names.used[(text, kinds)] = iri
             return
@@ -175,7 +181,11 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
             names.used[(text, kinds)] = str(decision.iri)
             names.decisions.append((where, decision))
         elif decision.outcome == AMBIGUOUS:
-            problems.append(_ask(where, text, decision))
+            first = shorten(decision.candidates[0].iri) if decision.candidates else "sslmb:..."
+            problems.append(
+                _ask(where, text, decision) + f"; here write the entity's IRI instead (e.g. {first}), or declare "
+                "it in this file with same_as: or new: true and use its id"
+            )
         else:
             what = " or ".join(kinds) if kinds else "entity"
             problems.append(
@@ -183,10 +193,10 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                 f"(with new: true if it is new) or use the graph's name (sslmb find {echo(text)})"
             )
 
-    for (section, name), kinds in USES.items():
+    for (section, name), allowed in USES.items():
         container = "strategies" if section == "outcomes" else section
         for i, item in enumerate(data.get(container, [])):
-            entries = [(item, (container, i))]
+            entries: list[tuple[Any, tuple[str | int, ...]]] = [(item, (container, i))]
             if section == "outcomes":
                 entries = [(o, (container, i, "outcomes", j)) for j, o in enumerate(item.get("outcomes", []))]
             for entry, path in entries:
@@ -194,13 +204,78 @@ def resolve_names(graph: Any, source: Source, prior: list[Decision] | None = Non
                 if value is None:
                     continue
                 for text in value if isinstance(value, list) else [value]:
-                    use(str(text), kinds, (*path, name))
+                    use(str(text), allowed, (*path, name))
     if problems:
         raise Unresolved(
-            f"{len(problems)} name(s) need a decision, nothing was written; annotate each line with "
-            "'same_as: <the entity>' or 'new: true':\n" + "\n".join(problems)
+            f"{len(problems)} name(s) could not be resolved, nothing was written (an ambiguous entity declared in this "
+            "file takes 'same_as: <the entity>' or 'new: true'):\n" + "\n".join(problems)
         )
     return names
+
+
+def _kin(graph: Any, resolver: Resolver, mention: Mention, iri: str, names: Names) -> None:
+    """What a material the curator declares new still is to the graph: a variant of the host its composition
+    would have been matched to (a Nb-substituted LLZO stays a variant of LLZO), or different from the entities of
+    the same composition it was kept apart from (recorded as ``owl:differentFrom``)."""
+    from dataclasses import replace
+
+    if not mention.formula:
+        return
+    automatic = resolver.resolve(replace(mention, new=False, same_as=None, id=None))
+    if automatic.outcome == VARIANT and automatic.iri:
+        names.variants[iri] = automatic.iri
+    elif automatic.outcome == AMBIGUOUS and (host := _parent(graph, mention, automatic)):
+        names.variants[iri] = host
+    elif automatic.outcome == MATCHED and automatic.iri:
+        # the same composition as an entity kept apart: a variant of what that entity is a variant of
+        hosts = sorted(h.value for h in graph.objects(automatic.iri, f"{SSLMB}variantOf"))
+        if hosts:
+            names.variants[iri] = hosts[0]
+    others = tuple(sorted(set(_same_composition(graph, str(mention.formula))) - {iri}))
+    if others:
+        names.different[iri] = others
+
+
+def _same_composition(graph: Any, formula: str) -> list[str]:
+    """The entities whose formula is the same composition as ``formula``, whatever phase they name."""
+    from kg.model.chemistry import parse
+
+    mine = parse(formula)
+    if not mine.is_composition or not mine.key:
+        return []
+    by_reduced = graph.memo("ingest.by_composition", _compositions)
+    return by_reduced.get(mine.key, [])
+
+
+def _compositions(graph: Any) -> dict[str, list[str]]:
+    from kg.model.chemistry import parse
+
+    found: dict[str, list[str]] = {}
+    for row in graph.select("SELECT ?s ?f WHERE { ?s sslmb:formula ?f }"):
+        parsed = parse(str(row["f"]))
+        if parsed.is_composition and parsed.key:
+            found.setdefault(parsed.key, []).append(str(row["s"]))
+    return found
+
+
+def _parent(graph: Any, mention: Mention, decision: Decision) -> str | None:
+    """Of the variants an ambiguous composition was close to, the undoped parent: the one candidate whose elements
+    are fewest and all among the mention's (LLZO for a Nb-substituted garnet also close to LLZTe)."""
+    from kg.model.chemistry import parse
+
+    mine = parse(str(mention.formula)).elements
+    found = []
+    for c in decision.candidates:
+        if not c.why.startswith("variant"):
+            continue
+        rows = graph.select("SELECT ?f ?s WHERE { ?s sslmb:formula ?f }", s=c.iri)
+        elements = [parse(str(r["f"])).elements for r in rows]
+        if elements and elements[0] and elements[0] <= mine:
+            found.append((len(elements[0]), c.iri))
+    found.sort()
+    if found and (len(found) == 1 or found[0][0] < found[1][0]):
+        return found[0][1]
+    return None
 
 
 def _with(previous: Decision, mention: Mention) -> Mention:

@@ -72,9 +72,11 @@ class Numbers:
         metric = self.names.iri(str(item["property"]), ("metric",))
         self.add(node, SSLMB + "metric", _n(metric))
         unit = un.find_unit(self.graph, str(item["unit"]))
+        unit_at = self.source.where((*path, "unit"))
         if unit is None:
             self.problems.append(
-                f"{where}: unknown unit {echo(item['unit'])}; the graph knows: {', '.join(un.known_symbols(self.graph))}"
+                f"{unit_at}: unknown unit {echo(item['unit'])}; "
+                f"the graph knows: {', '.join(un.known_symbols(self.graph))}"
             )
             return
         kinds = set(unit.kinds)
@@ -82,19 +84,19 @@ class Numbers:
         kind = sorted(kinds & known) or sorted(kinds)
         if known and not kinds & known:
             self.problems.append(
-                f"{where}: {echo(item['unit'])} does not measure {echo(item['property'])} "
+                f"{unit_at}: {echo(item['unit'])} does not measure {echo(item['property'])} "
                 f"(its numbers are in units of {', '.join(sorted(shorten_kind(k) for k in known))})"
             )
             return
         if not kind:
-            self.problems.append(f"{where}: the unit {echo(item['unit'])} has no quantity kind in the graph")
+            self.problems.append(f"{unit_at}: the unit {echo(item['unit'])} has no quantity kind in the graph")
             return
         self.add(node, QUDT + "hasUnit", _n(unit.iri))
         self.add(node, QUDT + "hasQuantityKind", _n(kind[0]))
         values = {k: un.number(item[k]) for k in ("value", "min", "max") if k in item}
         for k, v in values.items():
             if v is None:
-                self.problems.append(f"{self.source.where((*path, k))}: {echo(item[k])} is not a number")
+                self.problems.append(f"{self.source.where((*path, k))}: {echo(item[k])} is not a (finite) number")
                 return
         qualifier = item.get("qualifier")
         if "value" not in values and len(values) == 1:
@@ -139,6 +141,11 @@ class Numbers:
                 self.add(node, SSLMB + "underCondition", _n(amount.regime))
                 continue
             unit = un.find_unit(self.graph, amount.unit or default_unit or "", kind)
+            if not amount.unit and not default_unit:
+                self.problems.append(
+                    f"{where}: {echo(value)} has no unit; write it with one (e.g. '25 °C', '0.5 mA/cm2')"
+                )
+                continue
             if unit is None or kind not in unit.kinds:
                 self.problems.append(
                     f"{where}: {echo(value)}: no unit of {name.replace('_', ' ')} is written "
@@ -167,9 +174,7 @@ class Numbers:
                 continue
             owner = self.names.iri(str(item["of"]), USES[("measurements", "of")])
             iri = new_iri(self.key, item.get("id") or f"m{i + 1}")
-            label = (
-                item.get("label")
-                or f"{self.graph.label(owner) if owner not in self.names.created else self.names.created[owner][1]} {item['property']} ({self.key} {item.get('id') or i + 1})"
-            )
+            holder = self.graph.label(owner) if owner not in self.names.created else self.names.created[owner][1]
+            label = item.get("label") or f"{holder} {item['property']} ({self.key} {item.get('id') or i + 1})"
             self.add(_n(owner), SSLMB + "hasQuantity", _n(iri))
             self.quantity(iri, item, label, ("measurements", i))
