@@ -33,8 +33,21 @@ def cmd_add(args) -> int:
     if args.format == "json":
         print_json(r)
         return 0
-    rows = [[d["where"], d["name"], d["outcome"], d["label"] or "", d["how"] or "", d["reason"]] for d in r.decisions]
-    print_table(["where", "name", "outcome", "entity", "how", "why"], rows)
+    # the file is named once, so that the line numbers (what a curator needs) are never cut off
+    print(f"{r.file}: {len(r.decisions)} names")
+    rows = [
+        [
+            d["where"].rsplit(":", 1)[-1] if d["where"].startswith(f"{r.file}:") else d["where"],
+            d["name"],
+            d["outcome"],
+            d["label"] or "",
+            d["how"] or "",
+            f"{d['score']:.2f}" if d.get("score") is not None and d["how"] == "fuzzy label" else "",
+            d["reason"],
+        ]
+        for d in r.decisions
+    ]
+    print_table(["line", "name", "outcome", "entity", "how", "score", "why"], rows)
     print()
     counts = ", ".join(f"{n} {k}" for k, n in r.resolution.items())
     verb = "would write" if r.dry_run else ("replaced" if r.replaced else "added")
