@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
+import kg
+
 pytestmark = pytest.mark.slow
 
 
@@ -71,14 +73,17 @@ def test_wheel_installs_and_loads_the_graph(tmp_path):
     Path(target, "zz_outer_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = (
         "import kg, kg.core.resources as r; g = kg.load(); "
-        "print(kg.__file__); print(r.data_root()); print(len(g)); print(g.stats().references)"
+        "print(kg.__file__); print(r.data_root()); print(len(g)); print(g.stats().references); "
+        "print(' '.join(sorted(s.key for s in g.sources_info())))"
     )
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
-    kg_file, data_root, triples, refs = out.stdout.split("\n")[:4]
+    kg_file, data_root, triples, refs, sources = out.stdout.split("\n")[:5]
     assert kg_file.startswith(target)
     assert data_root.endswith("_data") and data_root.startswith(target)
-    assert int(triples) > 10_000
-    assert refs == "95"
+    # the whole graph travels in the wheel: the review and the sources `sslmb add` built
+    assert int(triples) == len(kg.load())
+    assert sources == "dendrite_md2025 obelix wang2020 yersak2022"
+    assert refs == str(kg.load().stats().references)  # the review's 95 and the other sources' cited works
     cli = subprocess.run(
         [str(python), "-m", "kg.cli", "show", "LGPS", "--format", "json"],
         capture_output=True,
