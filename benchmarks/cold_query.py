@@ -41,7 +41,9 @@ sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))
 
 # Measure as an installed tool runs: with bytecode caching on (pip compiles a wheel's modules at install time),
 # even when the calling shell sets PYTHONDONTWRITEBYTECODE.
+# The checkout's `kg` is the one measured (the console script would otherwise import the installed one).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), *filter(None, [ENV.get("PYTHONPATH")])])
 
 
 def median_ms(cmd: list[str], runs: int) -> float:
