@@ -302,3 +302,65 @@ def to_graphml(network: nx.MultiDiGraph) -> bytes:
     buffer = io.BytesIO()
     nx.write_graphml(copy, buffer, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
     return buffer.getvalue()
+
+
+_GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
+)
+
+
+def _text(value: object) -> str:
+    return escape(_NOT_XML.sub("", str(value)))
+
+
+def write_graphml(graph: Graph, out: IO[bytes], projection: Projection) -> None:
+    """:func:`to_graphml` of the whole projection, written to ``out`` as it is read from the store, in networkx's
+    layout (keys ``d0``... numbered as met, ``e0``... as edge ids). The nodes go to a temporary file first: the
+    keys, declared before the graph, are known only once every node is.
+
+    >>> import io, kg
+    >>> from kg.analysis.network import Projection, to_networkx
+    >>> g = kg.load()
+    >>> buffer = io.BytesIO()
+    >>> write_graphml(g, buffer, Projection(g, bibliographic=False))
+    >>> buffer.getvalue() == to_graphml(add_sources(g, to_networkx(g, bibliographic=False)))
+    True
+    """
+    import shutil
+    import tempfile
+
+    sources = Sources(graph)
+    keys: dict[tuple[str, str], tuple[str, str]] = {("graph", "name"): ("d0", "string")}
+
+    def key(scope: str, name: str, value: object) -> str:
+        if (scope, name) not in keys:
+            kind = "double" if isinstance(value, float) else "long" if isinstance(value, int) else "string"
+            keys[(scope, name)] = (f"d{len(keys)}", kind)
+        return keys[(scope, name)][0]
+
+    def element(head: str, data: dict[str, object], scope: str) -> bytes:
+        lines = [head] + [f'  <data key="{key(scope, k, v)}">{_text(v)}</data>' for k, v in data.items()]
+        return ("\n".join(lines) + "\n" + ("</node>" if scope == "node" else "</edge>") + "\n").encode("utf-8")
+
+    with tempfile.TemporaryFile() as body:
+        for iri in projection.nodes:
+            data = projection.node_data(iri)
+            data["sources"] = sources.node(iri)
+            kind = str(data.get("kind", ""))
+            data.update(group=palette.group(kind), color=palette.colour(kind))
+            body.write(element(f"<node id={_attr(iri)}>", data, "node"))
+        for i, (source, predicate, target, data) in enumerate(projection.edges()):
+            data["sources"] = sources.edge(source, predicate, target)
+            body.write(element(f'<edge source={_attr(source)} target={_attr(target)} id="e{i}">', data, "edge"))
+        declared = [
+            f'<key id="{kid}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}"/>'
+            for (scope, name), (kid, kind) in sorted(keys.items(), key=lambda item: -int(item[1][0][1:]))
+        ]
+        out.write((_GRAPHML_HEAD + "\n".join(declared) + "\n").encode("utf-8"))
+        out.write(b'<graph edgedefault="directed"><data key="d0">sslmb-kg</data>\n')
+        body.seek(0)
+        shutil.copyfileobj(body, out)
+    out.write(b"</graph></graphml>")

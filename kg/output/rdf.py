@@ -27,6 +27,7 @@ _OX_FORMATS = {
     Format.NQUADS: ox.RdfFormat.N_QUADS,
 }
 _DATASET_FORMATS = (Format.TRIG, Format.NQUADS)
+_STREAMED = (Format.GEXF, Format.GRAPHML)  # the whole network is written as it is read (write_network)
 
 
 def serialize(
@@ -48,7 +49,7 @@ def serialize(
     if fmt.is_folder:
         raise InputError(f"{fmt.value} is a folder of files: write it with export(folder, format={fmt.value!r})")
     store = graph.store
-    if fmt is Format.GEXF and around is None:
+    if fmt in _STREAMED and around is None:
         import io
 
         buffer = io.BytesIO()
@@ -92,6 +93,8 @@ def write_network(
     projection = Projection(graph, bibliographic=bibliographic, schema=schema)
     if fmt is Format.GEXF:
         gexf.write_gexf(graph, out, projection, description=_describe(graph, None, 1))
+    elif fmt is Format.GRAPHML:
+        gexf.write_graphml(graph, out, projection)
     else:
         raise ValueError(f"{fmt.value} is not written as a stream")
 
@@ -125,7 +128,7 @@ def export(graph: Graph, path: str | Path, *, format: Format | str | None = None
         if str(path) == STDOUT:
             raise InputError("-o - writes to standard output: give the format too (--format ttl, nt, ...)")
         fmt = Format.from_extension(path)
-    if fmt is Format.GEXF and options.get("around") is None:  # streamed: the document is never held in memory
+    if fmt in _STREAMED and options.get("around") is None:  # streamed: the document is never held in memory
         network_options = {k: v for k, v in options.items() if k in ("bibliographic", "schema")}
         if str(path) == STDOUT:
             sys.stdout.flush()
