@@ -237,6 +237,8 @@ class Projection:
         found_subjects = graph.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
         subjects = sorted(row[0].value for row in found_subjects if isinstance(row[0], ox.NamedNode))
         for s in subjects:
+            if not self.keep(s):  # no link of its own then: its triples need not be read
+                continue
             found = {
                 (q.object.value, q.predicate.value)
                 for q in graph.store.quads_for_pattern(ox.NamedNode(s), None, None)
@@ -248,8 +250,6 @@ class Projection:
                     continue
                 if p == _TYPE and graph.kind(o) != "electrolyte family" and not self.schema:
                     continue
-                if not self.keep(s):
-                    break
                 if nodes is not None:
                     nodes.setdefault(s, 0)
                 if not self.keep(o):
