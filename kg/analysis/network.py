@@ -207,8 +207,9 @@ class Projection:
         self._checked: set[str] = set()
         self._kept: dict[str, bool] = {}
         degree: dict[str, int] = {}
-        for row in graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }"):
-            iri = row[0].value  # type: ignore[union-attr]
+        typed = graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }")
+        for row in typed:  # type: ignore[union-attr]
+            iri = row[0].value
             if self.keep(iri):
                 degree[iri] = 0
         count = 0
@@ -235,7 +236,7 @@ class Projection:
         graph = self.graph
         # sorted here: Oxigraph's ORDER BY is slower by two orders of magnitude (and a filter on the object too)
         found_subjects = graph.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
-        subjects = sorted(row[0].value for row in found_subjects if isinstance(row[0], ox.NamedNode))
+        subjects = sorted(row[0].value for row in found_subjects if isinstance(row[0], ox.NamedNode))  # type: ignore[union-attr]
         for s in subjects:
             if not self.keep(s):  # no link of its own then: its triples need not be read
                 continue

@@ -196,7 +196,7 @@ def build_parser(only: str | None = None) -> _Parser:
     def command(name: str, func: str, help: str, formats=("table", "json")) -> argparse.ArgumentParser:
         """A subcommand; ``func`` is ``module:function``, imported only when the command runs."""
         if only is not None and name != only:
-            return _IGNORED  # not part of this run: its arguments are not declared
+            return _IGNORED  # type: ignore[return-value]  # not part of this run: its arguments are not declared
         p = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
         if formats:
             p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")
