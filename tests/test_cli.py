@@ -51,3 +51,22 @@ def test_usage_error_is_exit_2():
     result = run_cli("show")
     assert result.returncode == 2
     assert "required" in result.stderr
+
+
+def test_a_command_parsed_alone_reads_as_in_the_full_parser():
+    """A cold run builds only the typed command's parser; what it accepts and what its --help says are those of
+    the parser with every command, and --help lists them all."""
+    from kg.cli import COMMANDS, build_parser
+
+    full = build_parser()
+    listing = full.format_help()
+    assert all(f"    {name}" in listing for name in COMMANDS)
+    for name in COMMANDS:
+        alone = build_parser(name)
+        sub = {a.dest: a for a in full._subparsers._group_actions[0].choices[name]._actions}  # type: ignore[union-attr]
+        mine = {a.dest: a for a in alone._subparsers._group_actions[0].choices[name]._actions}  # type: ignore[union-attr]
+        assert list(mine) == list(sub), name
+        assert [(a.option_strings, a.default, a.required) for a in mine.values()] == [
+            (a.option_strings, a.default, a.required) for a in sub.values()
+        ], name
+        assert list(alone._subparsers._group_actions[0].choices) == [name]  # type: ignore[union-attr]

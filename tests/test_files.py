@@ -182,3 +182,27 @@ def test_load_into_an_impossible_folder(good_nt):
 
 if sys.platform != "linux":  # pragma: no cover - /proc and /dev/full are Linux's
     pytestmark = pytest.mark.skip("Linux devices and /proc")
+
+
+def test_a_streamed_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
+    """AtomicWriter (the streamed exports): the file appears only when the block ends well."""
+    target = tmp_path / "out.gexf"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), files.AtomicWriter(target) as out:
+        out.write(b"half of a new")
+        raise RuntimeError("the store went away")
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.gexf"]
+    with files.AtomicWriter(target) as out:
+        out.write(b"new")
+    assert target.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["out.gexf"]
+
+
+def test_a_streamed_export_to_standard_output_is_the_file(graph, tmp_path):
+    """The whole network is streamed to a file and to standard output alike: the same bytes."""
+    for fmt in ("gexf", "graphml"):
+        target = tmp_path / f"kg.{fmt}"
+        assert run_cli("export", "--format", fmt, "-o", str(target)).returncode == 0
+        piped = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "export", "--format", fmt, "-o", "-"], capture_output=True, cwd=REPO
+        )
+        assert piped.returncode == 0 and piped.stdout == target.read_bytes()

@@ -343,3 +343,27 @@ def test_the_readme_gives_the_import_command():
     from kg.output.neo4j import IMPORT_COMMAND
 
     assert IMPORT_COMMAND in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("options", [{}, {"bibliographic": False}, {"schema": True}])
+def test_streamed_exports_are_the_files_built_from_the_whole_network(tmp_path, options):
+    """The exports of the whole network are written as they are read from the store (Projection); they are the
+    bytes the writers make from the networkx projection, for every choice of nodes."""
+    import io
+
+    from kg.analysis.network import Projection, to_networkx
+    from kg.output import gexf, kgx, neo4j
+
+    graph = kg.load()
+    network, projection = to_networkx(graph, **options), Projection(graph, **options)
+    kgx.write_kgx(graph, tmp_path / "kgx", projection)
+    neo4j.write_neo4j(graph, tmp_path / "neo4j", projection)
+    for folder, files in (("kgx", kgx.to_kgx(graph, network)), ("neo4j", neo4j.to_neo4j(graph, network))):
+        assert {name: (tmp_path / folder / name).read_bytes() for name in files} == files
+    with_sources = gexf.add_sources(graph, network)
+    streamed = io.BytesIO()
+    gexf.write_gexf(graph, streamed, projection, description="d")
+    assert streamed.getvalue() == gexf.to_gexf(with_sources, description="d")
+    streamed = io.BytesIO()
+    gexf.write_graphml(graph, streamed, projection)
+    assert streamed.getvalue() == gexf.to_graphml(with_sources)

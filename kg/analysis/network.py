@@ -180,3 +180,129 @@ def neighbourhood(network: nx.MultiDiGraph, center: str, hops: int) -> nx.MultiD
     undirected = network.to_undirected(as_view=True)
     near = nx.single_source_shortest_path_length(undirected, center, cutoff=hops)
     return network.subgraph(near).copy()
+
+
+class Projection:
+    """The projection of :func:`to_networkx` read from the store while it is written out, for the exports: no
+    networkx graph, no list of the graph's triples. What it keeps is one small integer per node (its degree); the
+    links are read again, subject by subject, each time :meth:`edges` is iterated, and a node's or link's
+    attributes are computed when asked for (:meth:`node_data`, :meth:`edge_data`), the same as
+    :func:`to_networkx` gives them.
+
+    Nodes come sorted by IRI, links by subject, object and relation (prefixed name), as the writers list them.
+
+    >>> import kg
+    >>> g = kg.load()
+    >>> p, n = Projection(g, bibliographic=False), to_networkx(g, bibliographic=False)
+    >>> (len(p.nodes), p.edge_count) == (n.number_of_nodes(), n.number_of_edges())
+    True
+    >>> p.degree["https://w3id.org/sslmb/LGPS"] == n.degree("https://w3id.org/sslmb/LGPS")
+    True
+    """
+
+    def __init__(self, graph: Graph, *, bibliographic: bool = True, schema: bool = False) -> None:
+        self.graph, self.bibliographic, self.schema = graph, bibliographic, schema
+        self._links = ev.link_index(graph)
+        self._scoped: dict[tuple[str, str, str], sc.Statement] = {}
+        self._checked: set[str] = set()
+        self._kept: dict[str, bool] = {}
+        degree: dict[str, int] = {}
+        typed = graph.store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }")
+        for row in typed:  # type: ignore[union-attr]
+            iri = row[0].value
+            if self.keep(iri):
+                degree[iri] = 0
+        count = 0
+        for s, _, o in self._walk(degree):
+            degree[s] += 1
+            degree[o] += 1
+            count += 1
+        self.nodes = sorted(degree)
+        self.degree = degree
+        self.edge_count = count
+
+    def keep(self, iri: str) -> bool:
+        """Whether an entity is a node of the projection (its kind decides)."""
+        kept = self._kept.get(iri)
+        if kept is None:
+            kind = self.graph.kind(iri)
+            kept = self.schema if kind in SCHEMA_KINDS else self.bibliographic or kind not in BIBLIOGRAPHIC_KINDS
+            self._kept[iri] = kept
+        return kept
+
+    def _walk(self, nodes: dict[str, int] | None = None):
+        """``(subject, predicate, object)`` of every link, sorted; with ``nodes``, a kept end found on the way is
+        added to it (as :func:`to_networkx` adds a node when it first meets it)."""
+        graph = self.graph
+        # sorted here: Oxigraph's ORDER BY is slower by two orders of magnitude (and a filter on the object too)
+        found_subjects = graph.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+        subjects = sorted(row[0].value for row in found_subjects if isinstance(row[0], ox.NamedNode))  # type: ignore[union-attr]
+        for s in subjects:
+            if not self.keep(s):  # no link of its own then: its triples need not be read
+                continue
+            found = {
+                (q.object.value, q.predicate.value)
+                for q in graph.store.quads_for_pattern(ox.NamedNode(s), None, None)
+                if isinstance(q.object, ox.NamedNode)
+            }
+            links = []
+            for o, p in found:
+                if p in _SCHEMA_PREDICATES or p in ev.EVIDENCE_PREDICATES and not self.bibliographic:
+                    continue
+                if p == _TYPE and graph.kind(o) != "electrolyte family" and not self.schema:
+                    continue
+                if nodes is not None:
+                    nodes.setdefault(s, 0)
+                if not self.keep(o):
+                    continue
+                if nodes is not None:
+                    nodes.setdefault(o, 0)
+                links.append((o, shorten(p), p))
+            for o, _, p in sorted(links):
+                yield s, p, o
+
+    def edges(self):
+        """``(subject, predicate, object, attributes)`` of every link, sorted, read from the store again."""
+        for s, p, o in self._walk():
+            yield s, p, o, self.edge_data(s, p, o)
+
+    def node_data(self, iri: str) -> dict[str, object]:
+        """A node's attributes, as :func:`to_networkx` gives them."""
+        from kg.model.describe import family_of
+
+        graph = self.graph
+        families = family_of(graph, iri) if graph.kind(iri).startswith("electrolyte") else []
+        return {
+            "iri": iri,
+            "label": graph.label(iri),
+            "kind": graph.kind(iri),
+            "family": graph.label(families[0]) if families else "",
+            **key_numbers(graph, iri),
+        }
+
+    def edge_data(self, s: str, p: str, o: str) -> dict[str, object]:
+        """A link's attributes, as :func:`to_networkx` gives them."""
+        graph = self.graph
+        found = self._links.get((s, p, o), ev.Evidence())
+        numbers = sorted(set(found.reference_numbers))
+        statement = self._scope_of(s, p, o)
+        rel = shorten(p)
+        return {
+            "relation": rel,
+            "label": graph.label(p),
+            "references": ", ".join(map(str, numbers)),
+            "reference_count": len(numbers),
+            "section": "; ".join(loc.label for loc in found.locations),
+            "scope": graph.label(statement.scope) if statement else "",
+            "exceptions": "; ".join(graph.label(x) for x in statement.exceptions) if statement else "",
+        }
+
+    def _scope_of(self, s: str, p: str, o: str) -> sc.Statement | None:
+        family = s if p in sc.INHERITED_OUT else o if p in sc.INHERITED_IN else None
+        if family is None or not self.graph.is_class(family):
+            return None
+        if family not in self._checked:
+            self._checked.add(family)
+            for statement in sc.statements_of(self.graph, family):
+                self._scoped[(family, statement.relation, statement.other)] = statement
+        return self._scoped.get((family, p, o if family == s else s))

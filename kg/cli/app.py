@@ -34,6 +34,10 @@ class _Parser(argparse.ArgumentParser):
 
     command: str | None = None  # the subcommand typed, for the top parser's errors (set by main)
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         command = self.prog.split()[1:2] or ([self.command] if self.command else [])
         see = " ".join(["sslmb", *command, "--help"])
@@ -73,6 +77,45 @@ def _port(text: str) -> int:
     if value > 65535:
         raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
     return value
+
+
+class _Ignored:
+    """Stands in for the parser of a subcommand that is not being run: every declaration on it is dropped, which
+    spares a cold run building two dozen parsers (and argparse's help formatters) it never reads."""
+
+    def __getattr__(self, name: str):
+        return self._ignore
+
+    def _ignore(self, *args, **kwargs) -> _Ignored:
+        return self
+
+
+_IGNORED = _Ignored()
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, measuring the terminal as :func:`shutil.get_terminal_size` does without importing
+    :mod:`shutil` (with bz2, lzma and fnmatch): argparse makes one for every argument declared."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width=None) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -153,7 +196,7 @@ def build_parser(only: str | None = None) -> _Parser:
     def command(name: str, func: str, help: str, formats=("table", "json")) -> argparse.ArgumentParser:
         """A subcommand; ``func`` is ``module:function``, imported only when the command runs."""
         if only is not None and name != only:
-            return _Parser(add_help=False)  # a throw-away parser: not part of this run
+            return _IGNORED  # type: ignore[return-value]  # not part of this run: its arguments are not declared
         p = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
         if formats:
             p.add_argument("--format", choices=formats, default=formats[0], help="output format (default: %(default)s)")

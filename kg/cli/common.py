@@ -5,9 +5,12 @@ wrong-kind answer."""
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from kg.core.errors import KGError, WrongKindError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # Where the running command reads the graph: --store DIR / --endpoint URL [--graph IRI] (kg/core/backends/), and
 # which sources (--source KEY, repeatable: "sources" holds the list), set by main() for every command that reads the

@@ -7,7 +7,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from kg.core.errors import InputError, echo
@@ -128,25 +127,58 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     >>> atomic_write(target, b"ok").read_bytes()
     b'ok'
     """
-    target = output_file(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"{name(path)}: cannot write in {name(target.parent)}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file private (0600); a written file is not
-        output_file(path)  # still a regular file (or nothing): it may have changed while the data was written
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(f"{name(path)}: cannot write: {exc.strerror or exc}") from None
-        raise
+    with AtomicWriter(path) as handle:
+        handle.write(data)
     return Path(path)
+
+
+class AtomicWriter:
+    """A binary file written as a stream and renamed into place only when the ``with`` block ends without an error
+    (:func:`atomic_write` for data written as it is made: an export whose size grows with the graph).
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with AtomicWriter(target) as out:
+    ...     _ = out.write(b"o"); _ = out.write(b"k")
+    >>> target.read_bytes()
+    b'ok'
+    """
+
+    def __init__(self, path: str | Path, *, buffering: int = 1 << 20) -> None:
+        self.path, self.buffering = path, buffering
+
+    def __enter__(self):
+        import tempfile
+
+        self.target = output_file(self.path)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        except OSError as exc:
+            raise InputError(
+                f"{name(self.path)}: cannot write in {name(self.target.parent)}: {exc.strerror or exc}"
+            ) from None
+        self.handle = os.fdopen(fd, "wb", buffering=self.buffering)
+        return self.handle
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        try:
+            if exc is None:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+            self.handle.close()
+            if exc is None:
+                os.chmod(self.tmp, _file_mode(self.target))  # mkstemp makes the file private (0600): not a written one
+                output_file(self.path)  # still a regular file (or nothing)? it may have changed while being written
+                os.replace(self.tmp, self.target)
+                return
+        except BaseException as failed:
+            Path(self.tmp).unlink(missing_ok=True)
+            if isinstance(failed, OSError):
+                raise InputError(f"{name(self.path)}: cannot write: {failed.strerror or failed}") from None
+            raise
+        Path(self.tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"{name(self.path)}: cannot write: {exc.strerror or exc}") from None
 
 
 def write_output(path: str | Path, data: bytes) -> Path | None:

@@ -14,15 +14,24 @@ optional extra (``pip install 'sslmb-kg[notebook]'``), imported only by ``to_pan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from html import escape
-from typing import Any
-
-from kg.core.jsonout import to_jsonable
 from kg.core.namespaces import shorten
 
-#: One column of an HTML table: its header and how to read its cell from a result object (or a row).
-Column = tuple[str, Callable[[Any], Any]]
+# Every result class inherits Display, so this module is imported by most commands: it imports nothing at start-up
+# that only a notebook needs (typing, html, json through kg.core.jsonout).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    #: One column of an HTML table: its header and how to read its cell from a result object (or a row).
+    Column = tuple[str, Callable[[Any], Any]]
+
+
+def escape(text: str) -> str:
+    """``html.escape`` (quotes too), without importing :mod:`html` and its entity tables."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;")
+
 
 # Notebook front ends style tables themselves (JupyterLab right-aligns every cell), hence the !important.
 _STYLE = (
@@ -310,6 +319,8 @@ def json_rows(obj: Any, part: str | None = None) -> tuple[list[str], list[dict[s
     known = parts(obj)
     if part is not None and part not in known:
         raise ValueError(f"{name}.to_pandas: part is one of {', '.join(known)}" if known else f"{name}: no parts")
+    from kg.core.jsonout import to_jsonable
+
     data = to_jsonable(obj)
     if isinstance(obj, list) or name in _ITEMS:
         rows = data if isinstance(obj, list) else [data]

@@ -156,14 +156,30 @@ def to_png(cov: Coverage, *, dpi: int = 150) -> bytes:
     font = {"family": "DejaVu Sans", "size": FONT * pt}
     ax.text(MARGIN, MARGIN + 14, title_of(cov), fontdict={**font, "size": 15 * pt, "weight": "bold"})
     for j, (_, label) in enumerate(cov.columns):
-        ax.text(g.left + (j + 0.5) * CELL_W, g.top - 6, label, rotation=ANGLE, rotation_mode="anchor",
-                ha="left", va="baseline", fontdict=font)
+        ax.text(
+            g.left + (j + 0.5) * CELL_W,
+            g.top - 6,
+            label,
+            rotation=ANGLE,
+            rotation_mode="anchor",
+            ha="left",
+            va="baseline",
+            fontdict=font,
+        )
     for i, row in enumerate(cov.rows):
         y = g.top + i * CELL_H
         ax.text(MARGIN + row.depth * INDENT, y + CELL_H * 0.7, row.label, fontdict=font)
         for j, cell in enumerate(cov.cells[i]):
-            ax.add_patch(Rectangle((g.left + j * CELL_W + 1, y + 1), CELL_W - 2, CELL_H - 2,
-                                   facecolor=fill_of(cell)[1], edgecolor="#cccccc", linewidth=0.5))
+            ax.add_patch(
+                Rectangle(
+                    (g.left + j * CELL_W + 1, y + 1),
+                    CELL_W - 2,
+                    CELL_H - 2,
+                    facecolor=fill_of(cell)[1],
+                    edgecolor="#cccccc",
+                    linewidth=0.5,
+                )
+            )
     counts = _legend_counts(cov)
     x, y = MARGIN, g.top + len(cov.rows) * CELL_H + 18
     for name, colour in COLOURS.items():

@@ -26,8 +26,12 @@ from kg.core.namespaces import BIBO, OWL, PREFIXES, QUDT, RDF, SKOS, SSLMB, expa
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import IO
+
     import networkx as nx
 
+    from kg.analysis.network import Projection
     from kg.core.graph import Graph
 
 #: The files of the export, in a folder.
@@ -136,80 +140,93 @@ def _source_names(graph: Graph) -> dict[str, tuple[str, str]]:
     return {s.graph: (f"doi:{s.doi}" if s.doi else curie(s.iri), s.kind) for s in sources(graph)}
 
 
-def records(graph: Graph, network: nx.MultiDiGraph) -> tuple[list[Node], list[Edge]]:
-    """The nodes and edges of ``network`` with what the flat formats write, sorted (nodes by IRI; edges by
-    subject, object, relation)."""
-    from kg.model import evidence as ev
+class _Records:
+    """What the flat formats write for a node or an edge, read from the graph one at a time."""
 
-    names = _source_names(graph)
-    where: dict[str, set[str]] = {}  # subject → graphs that describe it
-    graphs_of: dict[tuple[str, str, str], set[str]] = {}
-    for quad in graph.store.quads_for_pattern(None, None, None, None):
-        if not isinstance(quad.subject, ox.NamedNode):
-            continue
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-        where.setdefault(quad.subject.value, set()).add(name)
-        if isinstance(quad.object, ox.NamedNode):
-            graphs_of.setdefault((quad.subject.value, quad.predicate.value, quad.object.value), set()).add(name)
+    def __init__(self, graph: Graph) -> None:
+        from kg.model import evidence as ev
 
-    def source_list(graphs: set[str]) -> list[str]:
+        self.graph, self.ev = graph, ev
+        self.names = _source_names(graph)
+        self.links = ev.link_index(graph)
+        self.dois: dict[str, str] = {}
+
+    def _graphs(self, s: str, p: str | None = None, o: str | None = None) -> set[str]:
+        """The graphs holding triples of subject ``s`` (with ``p`` and ``o``: that triple); "" for the default."""
+        found = self.graph.store.quads_for_pattern(
+            ox.NamedNode(s), None if p is None else ox.NamedNode(p), None if o is None else ox.NamedNode(o), None
+        )
+        return {"" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value for q in found}
+
+    def source_list(self, graphs: set[str]) -> list[str]:
         # the review first (the graph's first source), then the others by key; the ontology last
         keyed = sorted(graphs, key=lambda g: (g == "", g != "https://w3id.org/sslmb/graph/wang2020", g))
-        return [names[g][0] if g in names else ONTOLOGY for g in keyed]
+        return [self.names[g][0] if g in self.names else ONTOLOGY for g in keyed]
 
-    nodes = []
-    for iri, data in sorted(network.nodes(data=True), key=lambda item: item[0]):
+    def node(self, iri: str, data: dict) -> Node:
+        graph = self.graph
         kind = str(data.get("kind", ""))
         own = [curie(t) for t in sorted(graph.types(iri)) if t != OWL + "NamedIndividual"]
         value = graph.value(iri, QUDT + "value")
         units = _objects(graph, iri, QUDT + "hasUnit")
-        nodes.append(
-            Node(
-                iri=iri,
-                label=str(data.get("label", graph.label(iri))),
-                kind=kind,
-                family=str(data.get("family", "")),
-                categories=[CATEGORIES.get(kind, "biolink:NamedThing"), *own],
-                description=" ".join(_literals(graph, iri, SKOS + "definition")),
-                xrefs=[f"doi:{d}" for d in _literals(graph, iri, BIBO + "doi")]
-                + [curie(m) for p in ("exactMatch", "closeMatch") for m in _objects(graph, iri, SKOS + p)],
-                synonyms=_literals(graph, iri, SKOS + "altLabel"),
-                sources=source_list(where.get(iri, set())),
-                value=float(value) if isinstance(value, (int, float)) else None,
-                unit=curie(units[0]) if units else "",
-                numbers={k: float(v) for k, v in data.items() if isinstance(v, (int, float)) and k != "label"},
-            )
+        return Node(
+            iri=iri,
+            label=str(data.get("label", graph.label(iri))),
+            kind=kind,
+            family=str(data.get("family", "")),
+            categories=[CATEGORIES.get(kind, "biolink:NamedThing"), *own],
+            description=" ".join(_literals(graph, iri, SKOS + "definition")),
+            xrefs=[f"doi:{d}" for d in _literals(graph, iri, BIBO + "doi")]
+            + [curie(m) for p in ("exactMatch", "closeMatch") for m in _objects(graph, iri, SKOS + p)],
+            synonyms=_literals(graph, iri, SKOS + "altLabel"),
+            sources=self.source_list(self._graphs(iri)),
+            value=float(value) if isinstance(value, (int, float)) else None,
+            unit=curie(units[0]) if units else "",
+            numbers={k: float(v) for k, v in data.items() if isinstance(v, (int, float)) and k != "label"},
         )
-    links = ev.link_index(graph)
-    dois: dict[str, str] = {}
 
-    def publication(ref: str) -> str:
-        if ref not in dois:
-            found = _literals(graph, ref, BIBO + "doi")
-            dois[ref] = f"doi:{found[0]}" if found else curie(ref)
-        return dois[ref]
+    def _publication(self, ref: str) -> str:
+        if ref not in self.dois:
+            found = _literals(self.graph, ref, BIBO + "doi")
+            self.dois[ref] = f"doi:{found[0]}" if found else curie(ref)
+        return self.dois[ref]
 
-    edges = []
-    for s, o, key, data in sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        relation = str(data.get("relation", key))
-        p = expand(relation)  # the projection names a relation by its prefixed name when it has one
-        graphs = graphs_of.get((s, p, o), set())
-        found = links.get((s, p, o), ev.Evidence())
-        edges.append(
-            Edge(
-                subject=s,
-                relation=p,
-                object=o,
-                label=str(data.get("label", relation)),
-                sources=source_list(graphs),
-                kinds=sorted({names[g][1] if g in names else "" for g in graphs}),
-                publications=sorted({publication(r.iri) for r in found.references}),
-                reference_numbers=[n.strip() for n in str(data.get("references", "")).split(",") if n.strip()],
-                section=str(data.get("section", "")),
-                scope=str(data.get("scope", "")),
-                exceptions=str(data.get("exceptions", "")),
-            )
+    def edge(self, s: str, p: str, o: str, data: dict) -> Edge:
+        graphs = self._graphs(s, p, o)
+        found = self.links.get((s, p, o), self.ev.Evidence())
+        return Edge(
+            subject=s,
+            relation=p,
+            object=o,
+            label=str(data.get("label", data.get("relation", p))),
+            sources=self.source_list(graphs),
+            kinds=sorted({self.names[g][1] if g in self.names else "" for g in graphs}),
+            publications=sorted({self._publication(r.iri) for r in found.references}),
+            reference_numbers=[n.strip() for n in str(data.get("references", "")).split(",") if n.strip()],
+            section=str(data.get("section", "")),
+            scope=str(data.get("scope", "")),
+            exceptions=str(data.get("exceptions", "")),
         )
+
+
+def records(graph: Graph, network: nx.MultiDiGraph) -> tuple[list[Node], list[Edge]]:
+    """The nodes and edges of ``network`` with what the flat formats write, sorted (nodes by IRI; edges by
+    subject, object, relation)."""
+    made = _Records(graph)
+    nodes = [made.node(iri, data) for iri, data in sorted(network.nodes(data=True), key=lambda item: item[0])]
+    edges = [
+        # the projection names a relation by its prefixed name when it has one
+        made.edge(s, expand(str(data.get("relation", key))), o, data)
+        for s, o, key, data in sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    ]
+    return nodes, edges
+
+
+def streamed_records(graph: Graph, projection: Projection) -> tuple[Iterator[Node], Iterator[Edge]]:
+    """:func:`records` of the whole projection, made one at a time as they are read from the store."""
+    made = _Records(graph)
+    nodes = (made.node(iri, projection.node_data(iri)) for iri in projection.nodes)
+    edges = (made.edge(s, p, o, data) for s, p, o, data in projection.edges())
     return nodes, edges
 
 
@@ -227,55 +244,80 @@ def edge_id(subject: str, relation: str, obj: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{subject} {relation} {obj}"))
 
 
-def _tsv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
+def _node_row(n: Node) -> dict[str, str]:
+    return {
+        "id": curie(n.iri),
+        "category": _join(n.categories),
+        "name": _clean(n.label),
+        "description": _clean(n.description),
+        "xref": _join(n.xrefs),
+        "synonym": _join(n.synonyms),
+        "iri": n.iri,
+        "provided_by": _join(n.sources),
+        "has_numeric_value": "" if n.value is None else repr(n.value),
+        "has_unit": n.unit,
+        "kind": n.kind,
+        "family": _clean(n.family),
+    }
+
+
+def _edge_row(e: Edge) -> dict[str, str]:
+    return {
+        "id": edge_id(e.subject, e.relation, e.object),
+        "subject": curie(e.subject),
+        "predicate": PREDICATES.get(e.relation, curie(e.relation)),
+        "object": curie(e.object),
+        "category": "biolink:Association",
+        "original_predicate": curie(e.relation),
+        "knowledge_level": "knowledge_assertion",
+        # a data set's facts are made by the converter from its table; the others were read by a person
+        "agent_type": "automated_agent" if e.kinds == ["dataset"] else "manual_agent",
+        "primary_knowledge_source": e.sources[0] if e.sources else ONTOLOGY,
+        "aggregator_knowledge_source": ONTOLOGY,
+        "knowledge_source": _join(e.sources),
+        "publications": _join(e.publications),
+        "label": _clean(e.label),
+        "section": _clean(e.section),
+    }
+
+
+def _write_tsv(out: IO[str], columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, delimiter="\t", lineterminator="\n", extrasaction="raise")
     writer.writeheader()
     writer.writerows(rows)
+
+
+def _tsv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    _write_tsv(out, columns, rows)
     return out.getvalue().encode("utf-8")
 
 
 def to_kgx(graph: Graph, network: nx.MultiDiGraph) -> dict[str, bytes]:
     """``{"nodes.tsv": ..., "edges.tsv": ...}`` for ``network`` (a projection of ``graph``)."""
     nodes, edges = records(graph, network)
-    node_rows = [
-        {
-            "id": curie(n.iri),
-            "category": _join(n.categories),
-            "name": _clean(n.label),
-            "description": _clean(n.description),
-            "xref": _join(n.xrefs),
-            "synonym": _join(n.synonyms),
-            "iri": n.iri,
-            "provided_by": _join(n.sources),
-            "has_numeric_value": "" if n.value is None else repr(n.value),
-            "has_unit": n.unit,
-            "kind": n.kind,
-            "family": _clean(n.family),
-        }
-        for n in nodes
-    ]
-    edge_rows = [
-        {
-            "id": edge_id(e.subject, e.relation, e.object),
-            "subject": curie(e.subject),
-            "predicate": PREDICATES.get(e.relation, curie(e.relation)),
-            "object": curie(e.object),
-            "category": "biolink:Association",
-            "original_predicate": curie(e.relation),
-            "knowledge_level": "knowledge_assertion",
-            # a data set's facts are made by the converter from its table; the others were read by a person
-            "agent_type": "automated_agent" if e.kinds == ["dataset"] else "manual_agent",
-            "primary_knowledge_source": e.sources[0] if e.sources else ONTOLOGY,
-            "aggregator_knowledge_source": ONTOLOGY,
-            "knowledge_source": _join(e.sources),
-            "publications": _join(e.publications),
-            "label": _clean(e.label),
-            "section": _clean(e.section),
-        }
-        for e in edges
-    ]
-    return {"nodes.tsv": _tsv(NODE_COLUMNS, node_rows), "edges.tsv": _tsv(EDGE_COLUMNS, edge_rows)}
+    return {
+        "nodes.tsv": _tsv(NODE_COLUMNS, map(_node_row, nodes)),
+        "edges.tsv": _tsv(EDGE_COLUMNS, map(_edge_row, edges)),
+    }
+
+
+def write_kgx(graph: Graph, folder: str | Path, projection: Projection) -> list[Path]:
+    """:func:`to_kgx` of the whole projection, each file written as its rows are read from the store (atomically:
+    a temporary file renamed into place); the paths written."""
+    from kg.core.files import AtomicWriter
+
+    target = prepare_folder(folder)
+    nodes, edges = streamed_records(graph, projection)
+    for file, columns, rows in (
+        ("nodes.tsv", NODE_COLUMNS, map(_node_row, nodes)),
+        ("edges.tsv", EDGE_COLUMNS, map(_edge_row, edges)),
+    ):
+        with AtomicWriter(target / file) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
+            _write_tsv(text, columns, rows)
+            text.detach()
+    return [target / file for file in FILES]
 
 
 def prepare_folder(folder: str | Path) -> Path:

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
 from kg.core.errors import InputError
-from kg.core.files import STDOUT, atomic_write, output_file, write_output
+from kg.core.files import STDOUT, AtomicWriter, atomic_write, output_file, write_output
 from kg.core.formats import Format
 from kg.core.namespaces import PREFIXES
 
@@ -26,6 +27,7 @@ _OX_FORMATS = {
     Format.NQUADS: ox.RdfFormat.N_QUADS,
 }
 _DATASET_FORMATS = (Format.TRIG, Format.NQUADS)
+_STREAMED = (Format.GEXF, Format.GRAPHML)  # the whole network is written as it is read (write_network)
 
 
 def serialize(
@@ -47,6 +49,12 @@ def serialize(
     if fmt.is_folder:
         raise InputError(f"{fmt.value} is a folder of files: write it with export(folder, format={fmt.value!r})")
     store = graph.store
+    if fmt in _STREAMED and around is None:
+        import io
+
+        buffer = io.BytesIO()
+        write_network(graph, buffer, fmt, bibliographic=bibliographic, schema=schema)
+        return buffer.getvalue()
     if not fmt.is_rdf or around is not None:
         from kg.output import subgraph
 
@@ -72,6 +80,23 @@ def serialize(
     if fmt in _DATASET_FORMATS:  # every graph kept: the ontology as the default graph, each source's as its own
         return store.dump(format=_OX_FORMATS[fmt], prefixes=prefixes) or b""
     return store.dump(format=_OX_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes) or b""
+
+
+def write_network(
+    graph: Graph, out: BinaryIO, fmt: Format, *, bibliographic: bool = True, schema: bool = False
+) -> None:
+    """The whole entity network in a network format, written to ``out`` as it is read from the store
+    (:class:`kg.analysis.network.Projection`): what :func:`serialize` gives, without holding it in memory."""
+    from kg.analysis.network import Projection
+    from kg.output import gexf
+
+    projection = Projection(graph, bibliographic=bibliographic, schema=schema)
+    if fmt is Format.GEXF:
+        gexf.write_gexf(graph, out, projection, description=_describe(graph, None, 1))
+    elif fmt is Format.GRAPHML:
+        gexf.write_graphml(graph, out, projection)
+    else:
+        raise ValueError(f"{fmt.value} is not written as a stream")
 
 
 def _describe(graph: Graph, around: str | None, hops: int) -> str:
@@ -103,6 +128,16 @@ def export(graph: Graph, path: str | Path, *, format: Format | str | None = None
         if str(path) == STDOUT:
             raise InputError("-o - writes to standard output: give the format too (--format ttl, nt, ...)")
         fmt = Format.from_extension(path)
+    if fmt in _STREAMED and options.get("around") is None:  # streamed: the document is never held in memory
+        network_options = {k: v for k, v in options.items() if k in ("bibliographic", "schema")}
+        if str(path) == STDOUT:
+            sys.stdout.flush()
+            write_network(graph, sys.stdout.buffer, fmt, **network_options)
+            sys.stdout.buffer.flush()
+            return None
+        with AtomicWriter(path) as out:
+            write_network(graph, out, fmt, **network_options)
+        return Path(path)
     return write_output(path, serialize(graph, fmt, **options))
 
 
@@ -112,6 +147,16 @@ def _export_folder(graph: Graph, path: str | Path, fmt: Format, **options: Any) 
     if str(path) == STDOUT:
         raise InputError(f"{fmt.value} writes a folder of files: give a folder with -o, not -")
     kgx.prepare_folder(path)
+    if options.get("around") is None:  # streamed: no file is held in memory
+        from kg.analysis.network import Projection
+
+        if options.get("hops", 1) < 0:
+            raise InputError(f"--hops must be 0 or more, got {options['hops']}")
+        projection = Projection(
+            graph, bibliographic=options.get("bibliographic", True), schema=options.get("schema", False)
+        )
+        (kgx.write_kgx if fmt is Format.KGX else neo4j.write_neo4j)(graph, path, projection)
+        return Path(path)
     network = subgraph.network(graph, **options)
     files = kgx.to_kgx(graph, network) if fmt is Format.KGX else neo4j.to_neo4j(graph, network)
     kgx.write_folder(path, files)

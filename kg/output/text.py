@@ -135,8 +135,12 @@ def fact_sheet(sheet: Any) -> str:
             scoped = scope_note(lk.scope, lk.scope_as_printed, lk.exceptions)
             backing = getattr(lk, "support", None)
             rows.append(
-                [f"{arrow} {lk.relation}", f"{lk.other.label} [{lk.other.kind}]{via}{scoped}", _evidence(lk.evidence),
-                 backing.supported_by if backing is not None and backing.supporting else ""]
+                [
+                    f"{arrow} {lk.relation}",
+                    f"{lk.other.label} [{lk.other.kind}]{via}{scoped}",
+                    _evidence(lk.evidence),
+                    backing.supported_by if backing is not None and backing.supporting else "",
+                ]
             )
         headers = ["relation", "entity", "evidence", "sources"]
         out.append("\n".join("  " + line for line in table(headers, rows).splitlines()))
@@ -151,8 +155,10 @@ def fact_sheet(sheet: Any) -> str:
     if sheet.credited:
         out.append("\nCredited by the review")
         rows = [
-            [c.subject.label if c.relation is None else f"{c.subject.label} -{c.relation}-> {c.other.label}",
-             _evidence(c.evidence)]
+            [
+                c.subject.label if c.relation is None else f"{c.subject.label} -{c.relation}-> {c.other.label}",
+                _evidence(c.evidence),
+            ]
             for c in sheet.credited
         ]
         out.append("\n".join("  " + line for line in table(["finding", "evidence"], rows).splitlines()))

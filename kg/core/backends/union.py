@@ -21,10 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
-from typing import Any
-from urllib.parse import urljoin
 
 import pyoxigraph as ox
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 GRAPH_BASE = "https://w3id.org/sslmb/graph/"
 _TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)
@@ -53,12 +55,16 @@ def dataset_clause(
     >>> dataset_clause("BASE <https://w3id.org/sslmb/graph/> SELECT * FROM <wang2020> {}")
     (['https://w3id.org/sslmb/graph/wang2020'], [])
     """
-    from kg.core.backends.sparqltext import _TOKEN
+    from urllib.parse import urljoin
+
+    from kg.core.backends.sparqltext import token_pattern
 
     declared = dict(prefixes or {})
     base = base_iri or ""
     tokens = [
-        (m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup in ("iri", "pname", "word")
+        (m.lastgroup, m.group(), m.start())
+        for m in token_pattern(text).finditer(text)
+        if m.lastgroup in ("iri", "pname", "word")
     ]
     found: tuple[list[str], list[str]] = ([], [])
     seen = False
