@@ -159,9 +159,13 @@ class _Index:
             rows = " ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in chunk)
             found: dict[tuple[str, str, str], dict[str, set[str]]] = {}
             for row in self.graph.store.query(
-                f"""SELECT ?g ?s ?p ?o ?w WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} GRAPH ?g {{
-                      ?ax <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o ;
-                          a <{OWL}Axiom> . OPTIONAL {{ ?ax <{HAD_PRIMARY_SOURCE}> ?w }} }} }}"""
+                # the links first, then the graphs that state each (OPTIONAL: evaluated per axiom, not as a scan)
+                f"""SELECT ?g ?s ?p ?o ?w WHERE {{ VALUES (?s ?p ?o) {{ {rows} }}
+                      ?ax <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o .
+                      OPTIONAL {{ GRAPH ?g {{ ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ;
+                          <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o .
+                          OPTIONAL {{ ?ax <{HAD_PRIMARY_SOURCE}> ?w }} }} }}
+                      FILTER(BOUND(?g)) }}"""
             ):  # type: ignore[union-attr]
                 key = (row["s"].value, row["p"].value, row["o"].value)
                 cited = found.setdefault(key, {}).setdefault(self.key_of(row["g"].value), set())
@@ -203,7 +207,7 @@ class _Index:
         """(claim, other, property, source key): other supports / contradicts claim, as that source states it."""
         found: list[tuple[str, str, str, str]] = []
         for row in self.graph.store.query(
-            f"""SELECT ?g ?a ?p ?b WHERE {{ GRAPH ?g {{ ?a ?p ?b FILTER(?p IN (<{SUPPORTS}>, <{CONTRADICTS}>)) }} }}"""
+            f"""SELECT ?g ?a ?p ?b WHERE {{ VALUES ?p {{ <{SUPPORTS}> <{CONTRADICTS}> }} GRAPH ?g {{ ?a ?p ?b }} }}"""
         ):  # type: ignore[union-attr]
             a, p, b, src = row["a"].value, row["p"].value, row["b"].value, self.key_of(row["g"].value)
             found.append((b, a, p, src))
