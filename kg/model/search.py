@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
-from kg.core.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
+from kg.core.namespaces import PREFIXES, QUDT, RDF, RDFS, SKOS, SSLMB, expand
 from kg.core.notebook import Display
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -136,12 +136,13 @@ def _classes_of(kinds: set[str]) -> list[str] | None:
 def _members(graph: Graph, classes: list[str], kinds: set[str]) -> set[str]:
     """The entities of ``kinds``: instances of ``classes`` or of their subclasses, and (electrolyte families)
     the subclasses themselves, kept when their kind is one of ``kinds``."""
-    rows = " ".join(f"<{c}>" for c in classes)
-    found = graph.store.query(
-        f"""SELECT DISTINCT ?x WHERE {{ VALUES ?k {{ {rows} }}
-              {{ ?c <{RDFS}subClassOf>* ?k . ?x a ?c }} UNION {{ ?x <{RDFS}subClassOf>* ?k }} }}"""
-    )
-    return {row["x"].value for row in found if isinstance(row["x"], ox.NamedNode) and graph.kind(row["x"].value) in kinds}  # type: ignore[union-attr]
+    subclasses = {c for c in graph._superclasses if set(graph.ancestors(c)) & set(classes)} | set(classes)
+    found = set(subclasses)
+    for cls in sorted(subclasses):
+        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)):
+            if isinstance(quad.subject, ox.NamedNode):
+                found.add(quad.subject.value)
+    return {iri for iri in found if graph.kind(iri) in kinds}
 
 
 def _build_index(graph: Graph, members: set[str] | None = None) -> list[_Name]:
