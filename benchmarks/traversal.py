@@ -21,29 +21,23 @@ sys.path.insert(0, str(REPO))  # this checkout's kg, not an installed one
 
 import kg  # noqa: E402
 from kg.analysis import causal  # noqa: E402
+
 TASKS = (("mitigations", "dendrite penetration", "LithiumDendritePenetration", "target"),
          ("risks", "LGPS", "LGPS", "electrolyte"))
+# The floor imports pyoxigraph and nothing else of ours: the query text, prefixes and files come on its command line.
 _FLOOR = """
-import sys, time
+import json, sys
 import pyoxigraph as ox
-sys.path.insert(0, {repo!r})
-from benchmarks.scale import MITIGATIONS_SPARQL, RISKS_SPARQL
-from kg.core.namespaces import PREFIXES
-store_dir, task, local, var = sys.argv[1:5]
+store_dir, text, prefixes, files, var, iri = sys.argv[1:7]
 if store_dir:
-    from pathlib import Path
-    data = sorted(p for p in Path(store_dir).iterdir() if p.name.startswith("data-"))[-1]
-    store = ox.Store.read_only(str(data))
+    store = ox.Store.read_only(store_dir)
 else:
-    from kg.core import resources
     store = ox.Store()
-    for f in resources.graph_files():
-        fmt = ox.RdfFormat.TRIG if str(f).endswith(".trig") else ox.RdfFormat.TURTLE
-        target = resources.target_graph(f)
-        store.bulk_load(path=str(f), format=fmt, **({{"to_graph": ox.NamedNode(target)}} if target else {{}}))
-text = MITIGATIONS_SPARQL if task == "mitigations" else RISKS_SPARQL
-rows = list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
-                        substitutions={{ox.Variable(var): ox.NamedNode("https://w3id.org/sslmb/" + local)}}))
+    for path, target in json.loads(files):
+        fmt = ox.RdfFormat.TRIG if path.endswith(".trig") else ox.RdfFormat.TURTLE
+        store.bulk_load(path=path, format=fmt, **({"to_graph": ox.NamedNode(target)} if target else {}))
+rows = list(store.query(text, prefixes=json.loads(prefixes), use_default_graph_as_union=True,
+                        substitutions={ox.Variable(var): ox.NamedNode(iri)}))
 print(len(rows))
 """
 
@@ -68,14 +62,25 @@ def _timed(cmd: list[str]) -> tuple[float, str]:
 
 def cold(store: str | None, runs: int) -> None:
     """Cold CLI against the floor, alternating."""
+    import json
+
+    from benchmarks.scale import MITIGATIONS_SPARQL, RISKS_SPARQL
+    from kg.core import resources
+    from kg.core.namespaces import PREFIXES
+
     where = ["--store", store] if store else []
-    floor = _FLOOR.format(repo=str(REPO))
+    data = ""
+    if store:  # the current generation's pyoxigraph folder
+        data = str(sorted(p for p in Path(store).iterdir() if p.name.startswith("data-"))[-1])
+    files = json.dumps([(str(f), resources.target_graph(f)) for f in resources.graph_files()])
     for task, text, local, var in TASKS:
         ours, bare = [], []
         for _ in range(runs):
             ms, out = _timed([sys.executable, "-m", "kg.cli", task, text, "--format", "json", *where])
             ours.append(ms)
-            ms, rows = _timed([sys.executable, "-c", floor, store or "", task, local, var])
+            text_ = MITIGATIONS_SPARQL if task == "mitigations" else RISKS_SPARQL
+            ms, rows = _timed([sys.executable, "-c", _FLOOR, data, text_, json.dumps(PREFIXES), files, var,
+                               "https://w3id.org/sslmb/" + local])
             bare.append(ms)
         a, b = statistics.median(ours), statistics.median(bare)
         print(f"cold `sslmb {task} {text!r}`: {a:8.0f} ms | floor (load + one query, {rows.strip()} rows): "
@@ -88,8 +93,8 @@ def warm(graph, runs: int) -> None:
         started = time.perf_counter()
         call(text)
         first = (time.perf_counter() - started) * 1000
-        print(f"in-process {task}({text!r}): first call {first:8.1f} ms, warm {median_ms(lambda: call(text), runs):8.1f} ms"
-              f" (median of {runs})")
+        again = median_ms(lambda c=call, t=text: c(t), runs)
+        print(f"in-process {task}({text!r}): first call {first:8.1f} ms, warm {again:8.1f} ms (median of {runs})")
 
 
 def main() -> None:

@@ -90,7 +90,7 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
     if entity.iri in causal:
         for node, route in shortest_routes(causal.backward, entity.iri, max_hops).items():
             upstream[node] = list(reversed(route))  # node ... -> target
-    candidates = [(node, route, strategy) for node, route in upstream.items() for strategy in mitigators_of(graph, node)]
+    candidates = [(node, route, s) for node, route in upstream.items() for s in mitigators_of(graph, node)]
     # the evidence of every link in the answer, and the sources that state each mitigation, read in one go
     wanted = [(strategy, MITIGATES, node) for node, _, strategy in candidates]
     sp.read_links(graph, wanted)

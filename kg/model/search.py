@@ -151,7 +151,11 @@ def _build_index(graph: Graph, members: set[str] | None = None) -> list[_Name]:
         if members is None:
             quads = graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None)
         else:
-            quads = (q for m in sorted(members) for q in graph.store.quads_for_pattern(ox.NamedNode(m), ox.NamedNode(predicate), None))
+            quads = (
+                q
+                for m in sorted(members)
+                for q in graph.store.quads_for_pattern(ox.NamedNode(m), ox.NamedNode(predicate), None)
+            )
         for quad in quads:
             subject, obj = quad.subject, quad.object
             if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
