@@ -190,7 +190,12 @@ class Graph:
         return types
 
     # One entity's label and classes are read from the store's index when asked for, and kept; the dicts of every
-    # label and every class above are read whole only by code that asks for them (a scan of a large store).
+    # label and every class above are read whole only by code that asks for them (a scan of a large store), or for
+    # a remote store, where a lookup per entity would be a request per entity.
+    @cached_property
+    def _indexed(self) -> bool:
+        return isinstance(getattr(self.store, "store", self.store), ox.Store)
+
     def _objects_of(self, cache: str, iri: str, predicate: str) -> list[Term]:
         kept = self.__dict__.setdefault(cache, {})
         if iri not in kept:
@@ -203,7 +208,7 @@ class Graph:
         return kept[iri]
 
     def _label_of(self, iri: str) -> str | None:
-        if "_labels" in self.__dict__:
+        if "_labels" in self.__dict__ or not self._indexed:
             return self._labels.get(iri)
         found = None
         for label in self._objects_of("_label_cache", iri, RDFS + "label"):
@@ -212,7 +217,7 @@ class Graph:
         return found
 
     def _types_of(self, iri: str) -> list[str]:
-        if "_types" in self.__dict__:
+        if "_types" in self.__dict__ or not self._indexed:
             return self._types.get(iri, [])
         return [
             t.value

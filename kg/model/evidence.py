@@ -172,6 +172,9 @@ def _links_evidence(
 def of_links(graph: Graph, links: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Evidence]:
     """The evidence of each of ``links`` (``(subject, property, object)`` IRIs), read for those links only and
     kept for the next call; a link without annotation gets an empty :class:`Evidence`."""
+    if not getattr(graph, "_indexed", True):  # a remote store: one request for every link beats one per link
+        every = link_index(graph)
+        return {link: every.get(link, Evidence()) for link in links}
     known: dict[tuple[str, str, str], Evidence] = graph.memo("link_evidence_read", lambda g: {})
     wanted = [link for link in dict.fromkeys(links) if link not in known]
     if wanted:

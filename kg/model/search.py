@@ -115,7 +115,8 @@ class _Name:
 def _index(graph: Graph, kinds: set[str] | None = None) -> list[_Name]:
     """The names of every entity (built once per graph, on first need), or of the entities of ``kinds`` only
     when those are few enough to find by their classes (built once per set of kinds): what :func:`find` scores."""
-    if kinds is not None and graph._memo.get("search_index") is None:
+    # (not on a remote store, where reading each member's names would be a request per member)
+    if kinds is not None and graph._memo.get("search_index") is None and getattr(graph, "_indexed", False):
         classes = _classes_of(kinds)
         if classes is not None:
             key = "search_index:" + ",".join(sorted(kinds))

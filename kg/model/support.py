@@ -150,10 +150,19 @@ class _Index:
         self._works_read: set[str] = set()
         # (s, p, o) -> {source key: works cited for it in that source}, for the links read so far
         self.links: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+        self._all_read = False
 
     def read_links(self, links: list[tuple[str, str, str]]) -> None:
         """Read which sources state each of ``links``, and the works each cites for it (one query per 500)."""
         wanted = [link for link in dict.fromkeys(links) if link not in self.links]
+        remote = not getattr(self.graph, "_indexed", True)  # one request for every link, not one per link
+        if remote and wanted and not self._all_read:
+            self._all_read = True
+            wanted = list(dict.fromkeys([*wanted, *self._every_link()]))
+        elif remote:
+            for link in wanted:
+                self.links[link] = {}
+            wanted = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             rows = " ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in chunk)
@@ -174,6 +183,13 @@ class _Index:
             for link in chunk:  # sources in key order, whatever order the store lists the graphs in
                 self.links[link] = dict(sorted(found.get(link, {}).items()))
         self.read_works({w for link in wanted for cited in self.links[link].values() for w in cited})
+
+    def _every_link(self) -> list[tuple[str, str, str]]:
+        rows = self.graph.store.query(
+            f"""SELECT DISTINCT ?s ?p ?o WHERE {{ ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ;
+                  <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o FILTER(isIRI(?s) && isIRI(?o)) }}"""
+        )
+        return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[union-attr]
 
     def link(self, key: tuple[str, str, str]) -> dict[str, set[str]]:
         self.read_links([key])
