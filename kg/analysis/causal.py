@@ -1,6 +1,7 @@
 """The causal graph every traversal starts from: mechanisms and failure modes linked cause -> effect, the strategies
-that mitigate each node, the metrics that bear on each, and the steps of a route with their evidence (networkx,
-imported only when a projection is built)."""
+that mitigate each node, the metrics that bear on each, and the steps of a route with their evidence. ``mitigations``
+and ``risks`` walk plain dicts (:func:`links`, :func:`shortest_routes`); the networkx projection is built only for
+paths, centrality and drawings (networkx is imported then)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,59 @@ class Projection:
 
 def projection(graph: Graph) -> Projection:
     return graph.memo("projection", Projection)
+
+
+class Links:
+    """The causal links as two adjacency dicts, ``forward[cause][effect]`` and ``backward[effect][cause]``, each
+    holding the relation; neighbours in the order networkx's projection adds them (predicates in :data:`CAUSAL`
+    order, quads sorted), and a pair linked by two relations keeps the last, as :attr:`Projection.causal` does."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.forward: dict[str, dict[str, str]] = {}
+        self.backward: dict[str, dict[str, str]] = {}
+        for predicate in CAUSAL:
+            for quad in sorted(graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None), key=str):
+                s, o = quad.subject, quad.object
+                if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
+                    self.forward.setdefault(s.value, {})[o.value] = predicate
+                    self.backward.setdefault(o.value, {})[s.value] = predicate
+
+    def __contains__(self, node: str) -> bool:
+        return node in self.forward or node in self.backward
+
+
+def links(graph: Graph) -> Links:
+    """The causal links of ``graph`` (built once per graph, from the three causal predicates only)."""
+    return graph.memo("causal_links", Links)
+
+
+def shortest_routes(adjacency: dict[str, dict[str, str]], start: str, cutoff: int) -> dict[str, list[str]]:
+    """One shortest route from ``start`` to every node within ``cutoff`` links, breadth first: the same routes,
+    in the same order, as ``networkx.single_source_shortest_path`` over the same adjacency.
+
+    >>> shortest_routes({"a": {"b": "r", "c": "r"}, "b": {"d": "r"}, "c": {"d": "r"}}, "a", 2)
+    {'a': ['a'], 'b': ['a', 'b'], 'c': ['a', 'c'], 'd': ['a', 'b', 'd']}
+    """
+    routes = {start: [start]}
+    level, frontier = 0, [start]
+    while frontier and level < cutoff:
+        nxt = []
+        for node in frontier:
+            for neighbour in adjacency.get(node, {}):
+                if neighbour not in routes:
+                    routes[neighbour] = [*routes[node], neighbour]
+                    nxt.append(neighbour)
+        frontier, level = nxt, level + 1
+    return routes
+
+
+def mitigators_of(graph: Graph, node: str) -> list[str]:
+    """The strategies that mitigate ``node``, in the order of :attr:`Projection.mitigators` (one per quad)."""
+    return [
+        q.subject.value
+        for q in sorted(graph.store.quads_for_pattern(None, ox.NamedNode(MITIGATES), ox.NamedNode(node)), key=str)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
 
 
 def step_of(graph: Graph, s: str, p: str, o: str) -> Step:

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.analysis import grade as gr
-from kg.analysis.causal import APPLIES_TO, MITIGATES, Step, bears_on, projection, reference_numbers, step_of
+from kg.analysis.causal import (
+    APPLIES_TO,
+    MITIGATES,
+    Step,
+    bears_on,
+    links,
+    mitigators_of,
+    reference_numbers,
+    shortest_routes,
+    step_of,
+)
 from kg.core.errors import check_count
 from kg.core.notebook import Display
 from kg.model import evidence as ev
@@ -73,59 +83,59 @@ def mitigations(graph: Graph, target: str, *, max_hops: int = 3) -> list[Mitigat
 
 
 def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigation]:
-    import networkx as nx
-
-    proj = projection(graph)
-    causal = proj.causal
+    causal = links(graph)
     relevant = bears_on(graph)
     # distance and one shortest causal route from each upstream node to the target
     upstream: dict[str, list[str]] = {entity.iri: [entity.iri]}
     if entity.iri in causal:
-        reverse = causal.reverse(copy=False)
-        routes = nx.single_source_shortest_path(reverse, entity.iri, cutoff=max_hops)
-        for node, route in routes.items():
+        for node, route in shortest_routes(causal.backward, entity.iri, max_hops).items():
             upstream[node] = list(reversed(route))  # node ... -> target
+    candidates = [(node, route, s) for node, route in upstream.items() for s in mitigators_of(graph, node)]
+    # the evidence of every link in the answer, and the sources that state each mitigation, read in one go
+    wanted = [(strategy, MITIGATES, node) for node, _, strategy in candidates]
+    sp.read_links(graph, wanted)
+    for route in upstream.values():
+        wanted += [(a, causal.forward[a][b], b) for a, b in zip(route, route[1:], strict=False)]
+    ev.of_links(graph, wanted)
     best: dict[str, Mitigation] = {}
-    for node, route in upstream.items():
+    facts: dict[str, tuple[ev.Evidence, list[qty.Quantity], tuple[str, ...], tuple[str, ...]]] = {}
+    for node, route, strategy in candidates:
         hops = len(route) - 1
-        for strategy in proj.mitigators.get(node, []):
-            steps = [step_of(graph, strategy, MITIGATES, node)]
-            steps += [
-                step_of(graph, a, causal.edges[a, b]["relation"], b) for a, b in zip(route, route[1:], strict=False)
-            ]
-            strategy_ev = ev.of_entity(graph, strategy)
-            refs = reference_numbers([strategy_ev, steps[0].evidence])
+        steps = [step_of(graph, strategy, MITIGATES, node)]
+        steps += [step_of(graph, a, causal.forward[a][b], b) for a, b in zip(route, route[1:], strict=False)]
+        if strategy not in facts:  # a strategy that mitigates several nodes upstream is read once
             numbers = qty.of(graph, strategy)
-            outcomes = tuple(q.described for q in numbers)
-            on_route = set(route)
-            counted = [q for q in numbers if relevant.get(q.metric_iri or "", frozenset()) & on_route]
-            applies = tuple(
+            facts[strategy] = (ev.of_entity(graph, strategy), numbers, tuple(q.described for q in numbers), tuple(
                 sorted(graph.label(o.value) for o in graph.objects(strategy, APPLIES_TO) if isinstance(o, ox.NamedNode))
-            )
-            backing = _support(graph, strategy, node, strategy_ev, steps[0].evidence)
-            graded = gr.grade(hops, counted, backing.supporting, backing.supported_by,
-                              _independent_references(graph, [strategy_ev, steps[0].evidence]))
-            explained = f"grade {graded.letter}: " + " + ".join(graded.factors)
-            found = Mitigation(
-                strategy,
-                graph.label(strategy),
-                entity.iri,
-                entity.label,
-                hops,
-                tuple(steps),
-                refs,
-                outcomes,
-                applies,
-                graded.score,
-                explained,
-                tuple(q.described for q in counted),
-                backing.supporting,
-                graded.letter,
-                graded.factors,
-                backing,
-            )
-            if strategy not in best or found.score > best[strategy].score:
-                best[strategy] = found
+            ))
+        strategy_ev, numbers, outcomes, applies = facts[strategy]
+        refs = reference_numbers([strategy_ev, steps[0].evidence])
+        on_route = set(route)
+        counted = [q for q in numbers if relevant.get(q.metric_iri or "", frozenset()) & on_route]
+        backing = _support(graph, strategy, node, strategy_ev, steps[0].evidence)
+        graded = gr.grade(hops, counted, backing.supporting, backing.supported_by,
+                          _independent_references(graph, [strategy_ev, steps[0].evidence]))
+        explained = f"grade {graded.letter}: " + " + ".join(graded.factors)
+        found = Mitigation(
+            strategy,
+            graph.label(strategy),
+            entity.iri,
+            entity.label,
+            hops,
+            tuple(steps),
+            refs,
+            outcomes,
+            applies,
+            graded.score,
+            explained,
+            tuple(q.described for q in counted),
+            backing.supporting,
+            graded.letter,
+            graded.factors,
+            backing,
+        )
+        if strategy not in best or found.score > best[strategy].score:
+            best[strategy] = found
     return sorted(best.values(), key=lambda m: (-m.score, m.hops, m.strategy_label))
 
 
@@ -141,5 +151,6 @@ def _support(graph: Graph, strategy: str, node: str, strategy_ev: ev.Evidence, l
 
 def _independent_references(graph: Graph, evidences: list[ev.Evidence]) -> int:
     """The cited works behind a route, one per original work (a DOI cited under two names counts once)."""
-    works = sp.work_ids(graph)
-    return len({works.get(r.iri, r.iri) for e in evidences for r in e.references})
+    cited = {r.iri for e in evidences for r in e.references}
+    works = sp.work_ids(graph, cited)
+    return len({works.get(w, w) for w in cited})

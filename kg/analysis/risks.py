@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.analysis.causal import APPLIES_TO, MITIGATES, USES_MATERIAL, Step, projection, reference_numbers, step_of
+from kg.analysis.causal import (
+    APPLIES_TO,
+    MITIGATES,
+    USES_MATERIAL,
+    Step,
+    links,
+    reference_numbers,
+    shortest_routes,
+    step_of,
+)
 from kg.core.errors import check_count
 from kg.core.namespaces import SSLMB
 from kg.core.notebook import Display
@@ -101,11 +110,9 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
     >>> "hydrogen sulfide release" in {e.failure_mode_label for e in r.exposures}
     True
     """
-    import networkx as nx
-
     check_count("max_hops", max_hops, 0)
     entity = resolve(graph, electrolyte, kinds=list(RISK_KINDS))
-    causal = projection(graph).causal
+    causal = links(graph)
     exposures: dict[tuple[str, str, str], Exposure] = {}
     mechanisms: list[str] = []
     withheld: list[Withheld] = []
@@ -146,11 +153,11 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
                     mechanisms.append(mech)
                 if mech not in causal:
                     continue
-                for node, route in nx.single_source_shortest_path(causal, mech, cutoff=max_hops).items():
+                for node, route in shortest_routes(causal.forward, mech, max_hops).items():
                     if node == mech or graph.kind(node) != "failure mode" or excepted & set(route):
                         continue
                     steps = tuple(
-                        step_of(graph, a, causal.edges[a, b]["relation"], b)
+                        step_of(graph, a, causal.forward[a][b], b)
                         for a, b in zip(route, route[1:], strict=False)
                     )
                     key = (node, mech, part)

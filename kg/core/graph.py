@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core.errors import InputError, echo
-from kg.core.namespaces import OWL, PREFIXES, RDF, SSLMB
+from kg.core.namespaces import OWL, PREFIXES, RDF, RDFS, SSLMB
 from kg.core.terms import Entity, Term, to_python
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -189,26 +189,62 @@ class Graph:
                     types.setdefault(quad.subject.value, []).append(quad.object.value)
         return types
 
+    # One entity's label and classes are read from the store's index when asked for, and kept; the dicts of every
+    # label and every class above are read whole only by code that asks for them (a scan of a large store), or for
+    # a remote store, where a lookup per entity would be a request per entity.
+    @cached_property
+    def _indexed(self) -> bool:
+        return isinstance(getattr(self.store, "store", self.store), ox.Store)
+
+    def _objects_of(self, cache: str, iri: str, predicate: str) -> list[Term]:
+        kept = self.__dict__.setdefault(cache, {})
+        if iri not in kept:
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                kept[iri] = []
+            else:
+                kept[iri] = [q.object for q in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None)]
+        return kept[iri]
+
+    def _label_of(self, iri: str) -> str | None:
+        if "_labels" in self.__dict__ or not self._indexed:
+            return self._labels.get(iri)
+        found = None
+        for label in self._objects_of("_label_cache", iri, RDFS + "label"):
+            if isinstance(label, ox.Literal) and (found is None or label.language in ("en", None)):
+                found = label.value
+        return found
+
+    def _types_of(self, iri: str) -> list[str]:
+        if "_types" in self.__dict__ or not self._indexed:
+            return self._types.get(iri, [])
+        return [
+            t.value
+            for t in self._objects_of("_type_cache", iri, RDF + "type")
+            if isinstance(t, ox.NamedNode) and t.value != OWL + "NamedIndividual"
+        ]
+
     def label(self, iri: str) -> str:
         """The English label of an IRI, or its local name when it has none."""
-        label = self._labels.get(iri)
+        label = self._label_of(iri)
         if label is not None:
             return label
         return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     def types(self, iri: str) -> list[str]:
         """The asserted classes of an IRI (``owl:NamedIndividual`` left out)."""
-        return list(self._types.get(iri, []))
+        return list(self._types_of(iri))
 
     def is_class(self, iri: str) -> bool:
-        return OWL + "Class" in self._types.get(iri, [])
+        return OWL + "Class" in self._types_of(iri)
 
     def kind(self, iri: str) -> str:
         """A short, human name for what an entity is: ``electrolyte``, ``failure mode``, ``strategy``, ...
 
         Electrolyte families are OWL classes that also carry facts; their kind is ``electrolyte family``.
         """
-        classes = [t for t in self._types.get(iri, []) if t != OWL + "Class"]
+        classes = [t for t in self._types_of(iri) if t != OWL + "Class"]
         if self.is_class(iri):
             if SSLMB + "Electrolyte" in self.ancestors(iri):
                 return "electrolyte family"
@@ -222,7 +258,7 @@ class Graph:
                     best = (ranks[ancestor], _KINDS[ranks[ancestor]][1])
         if best:
             return best[1]
-        if iri.startswith(SSLMB) and self._types.get(iri):
+        if iri.startswith(SSLMB) and self._types_of(iri):
             return "term"
         return "resource"
 

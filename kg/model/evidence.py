@@ -125,27 +125,42 @@ def of_node(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Evidence:
 
 
 def link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
-    """Evidence of every annotated link, keyed by ``(subject, property, object)``; built once per graph."""
-    return graph.memo("link_evidence", _build_link_index)
+    """Evidence of every annotated link, keyed by ``(subject, property, object)``; built once per graph. For
+    exports that want every link: a traversal asks for its own links with :func:`of_links`."""
+    return graph.memo("link_evidence", lambda g: _links_evidence(g, None))
 
 
-def _build_link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
+# The evidence of annotated links; with a leading VALUES block (VALUES_ROWS), only of the links it lists.
+_LINK_EVIDENCE = f"""SELECT ?s ?p ?o ?ep ?ev ?g WHERE {{ VALUES_ROWS
+      ?ax <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o ; a <{OWL}Axiom> ;
+          ?ep ?ev .
+      FILTER(?ep IN (<{WAS_DERIVED_FROM}>, <{HAD_PRIMARY_SOURCE}>, <{WAS_ATTRIBUTED_TO}>) && isIRI(?ev))
+      OPTIONAL {{ GRAPH ?g {{ ?ax <{OWL}annotatedSource> ?s }} }}
+    }}"""
+_CHUNK = 500  # links per query: a VALUES block of this size stays quick to parse and plan
+
+
+def _links_evidence(
+    graph: Graph, links: list[tuple[str, str, str]] | None
+) -> dict[tuple[str, str, str], Evidence]:
     raw: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     graphs: dict[tuple[str, str, str], set[str]] = {}
     # the named graph of each axiom is its source's; a store that keeps everything in one graph has none
-    rows = graph.store.query(
-        f"""SELECT ?s ?p ?o ?ep ?ev ?g WHERE {{
-              ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ;
-                  <{OWL}annotatedTarget> ?o ; ?ep ?ev .
-              FILTER(?ep IN (<{WAS_DERIVED_FROM}>, <{HAD_PRIMARY_SOURCE}>, <{WAS_ATTRIBUTED_TO}>) && isIRI(?ev))
-              OPTIONAL {{ GRAPH ?g {{ ?ax <{OWL}annotatedSource> ?s }} }}
-            }}"""
-    )
-    for row in rows:  # type: ignore[union-attr]
-        key = (row["s"].value, row["p"].value, row["o"].value)
-        raw.setdefault(key, {}).setdefault(row["ep"].value, []).append(row["ev"].value)
-        if row["g"] is not None:
-            graphs.setdefault(key, set()).add(row["g"].value)
+    if links is None:
+        texts = [_LINK_EVIDENCE.replace("VALUES_ROWS", "")]
+    else:
+        texts = []
+        for i in range(0, len(links), _CHUNK):
+            rows = " ".join(
+                f"({ox.NamedNode(s)} {ox.NamedNode(p)} {ox.NamedNode(o)})" for s, p, o in links[i : i + _CHUNK]
+            )
+            texts.append(_LINK_EVIDENCE.replace("VALUES_ROWS", f"VALUES (?s ?p ?o) {{ {rows} }}"))
+    for text in texts:
+        for row in graph.store.query(text):  # type: ignore[union-attr]
+            key = (row["s"].value, row["p"].value, row["o"].value)
+            raw.setdefault(key, {}).setdefault(row["ep"].value, []).append(row["ev"].value)
+            if row["g"] is not None:
+                graphs.setdefault(key, set()).add(row["g"].value)
     index = {}
     for key, values in raw.items():
         for k in values:
@@ -154,6 +169,22 @@ def _build_link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
     return index
 
 
+def of_links(graph: Graph, links: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Evidence]:
+    """The evidence of each of ``links`` (``(subject, property, object)`` IRIs), read for those links only and
+    kept for the next call; a link without annotation gets an empty :class:`Evidence`."""
+    if not getattr(graph, "_indexed", True):  # a remote store: one request for every link beats one per link
+        every = link_index(graph)
+        return {link: every.get(link, Evidence()) for link in links}
+    known: dict[tuple[str, str, str], Evidence] = graph.memo("link_evidence_read", lambda g: {})
+    wanted = [link for link in dict.fromkeys(links) if link not in known]
+    if wanted:
+        found = _links_evidence(graph, wanted)
+        for link in wanted:
+            known[link] = found.get(link, Evidence())
+    return {link: known[link] for link in links}
+
+
 def of_link(graph: Graph, subject: str, predicate: str, obj: str) -> Evidence:
     """The evidence recorded for one link; empty when the link has no annotation."""
-    return link_index(graph).get((subject, predicate, obj), Evidence())
+    link = (subject, predicate, obj)
+    return of_links(graph, [link])[link]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
-from kg.core.namespaces import PREFIXES, QUDT, RDFS, SKOS, SSLMB, expand
+from kg.core.namespaces import PREFIXES, QUDT, RDF, RDFS, SKOS, SSLMB, expand
 from kg.core.notebook import Display
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -62,6 +62,9 @@ _KIND_ORDER = [
 KINDS: tuple[str, ...] = tuple(_KIND_ORDER)
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "σ": "sigma", "ω": "ohm", "Ω": "ohm"}
+_GREEK_TABLE = str.maketrans(_GREEK)
+_NOT_NAME = re.compile(r"[^0-9a-z+]")
+_NOT_WORD = re.compile(r"[^0-9a-z+]+")
 
 
 def normalize(text: str) -> str:
@@ -74,15 +77,17 @@ def normalize(text: str) -> str:
     >>> normalize("H₂S release")
     'h2srelease'
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(_GREEK.get(ch, ch) for ch in text).casefold()
-    return re.sub(r"[^0-9a-z+]", "", text)
+    return _NOT_NAME.sub("", _folded(text))
+
+
+def _folded(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_GREEK_TABLE)
+    return text.casefold()
 
 
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(_GREEK.get(ch, ch) for ch in text).casefold()
-    return [w for w in re.split(r"[^0-9a-z+]+", text) if w]
+    return [w for w in _NOT_WORD.split(_folded(text)) if w]
 
 
 @dataclass(frozen=True)
@@ -107,14 +112,52 @@ class _Name:
     words: tuple[str, ...]
 
 
-def _index(graph: Graph) -> list[_Name]:
+def _index(graph: Graph, kinds: set[str] | None = None) -> list[_Name]:
+    """The names of every entity (built once per graph, on first need), or of the entities of ``kinds`` only
+    when those are few enough to find by their classes (built once per set of kinds): what :func:`find` scores."""
+    # (not on a remote store, where reading each member's names would be a request per member)
+    if kinds is not None and graph._memo.get("search_index") is None and getattr(graph, "_indexed", False):
+        classes = _classes_of(kinds)
+        if classes is not None:
+            key = "search_index:" + ",".join(sorted(kinds))
+            return graph.memo(key, lambda g: _build_index(g, _members(g, classes, kinds)))
     return graph.memo("search_index", _build_index)
 
 
-def _build_index(graph: Graph) -> list[_Name]:
+# The class whose members (instances of it or of its subclasses) have each kind, as kg.core.graph names kinds.
+def _classes_of(kinds: set[str]) -> list[str] | None:
+    from kg.core.graph import _KINDS
+
+    by_kind = {kind: cls for cls, kind in _KINDS}
+    if not kinds <= {*by_kind, "electrolyte family"}:
+        return None  # "class", "term", "resource": no class to start from
+    return sorted({by_kind.get(k, SSLMB + "Electrolyte") for k in kinds})
+
+
+def _members(graph: Graph, classes: list[str], kinds: set[str]) -> set[str]:
+    """The entities of ``kinds``: instances of ``classes`` or of their subclasses, and (electrolyte families)
+    the subclasses themselves, kept when their kind is one of ``kinds``."""
+    subclasses = {c for c in graph._superclasses if set(graph.ancestors(c)) & set(classes)} | set(classes)
+    found = set(subclasses)
+    for cls in sorted(subclasses):
+        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)):
+            if isinstance(quad.subject, ox.NamedNode):
+                found.add(quad.subject.value)
+    return {iri for iri in found if graph.kind(iri) in kinds}
+
+
+def _build_index(graph: Graph, members: set[str] | None = None) -> list[_Name]:
     names: list[_Name] = []
     for predicate, (field, weight) in _NAME_FIELDS.items():
-        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+        if members is None:
+            quads = graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+        else:
+            quads = (
+                q
+                for m in sorted(members)
+                for q in graph.store.quads_for_pattern(ox.NamedNode(m), ox.NamedNode(predicate), None)
+            )
+        for quad in quads:
             subject, obj = quad.subject, quad.object
             if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
                 names.append(
@@ -168,7 +211,7 @@ def find(graph: Graph, text: str, *, limit: int = 20, kinds: Iterable[str] | Non
     wanted = check_kinds(kinds)
     query_norm, query_words = normalize(text), _words(text)
     best: dict[str, tuple[int, _Name]] = {}
-    for name in _index(graph):
+    for name in _index(graph, wanted):
         score = _score(query_norm, query_words, name)
         if score and (name.iri not in best or _before(score, name, *best[name.iri])):
             best[name.iri] = (score, name)

@@ -24,6 +24,7 @@ has no way to deny a link, so a link is never contradicted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -130,8 +131,9 @@ def summarise(
 
 
 class _Index:
-    """Everything the counts need, read once per graph: the sources by named graph, the identity of each cited
-    work, the graphs that state each link with the works each cites, the claims and their support links."""
+    """What the counts need, read on demand and kept: the sources by named graph, the identity of each cited work,
+    the graphs that state each link with the works each cites (for the links asked about only), and the claims with
+    their support links (read whole, the first time a claim is asked about)."""
 
     def __init__(self, graph: Graph) -> None:
         from kg.model.evidence import source_index
@@ -141,45 +143,100 @@ class _Index:
         self.own = {
             s.key: (f"doi:{s.doi.lower()}" if s.doi else f"source:{s.key}") for s in source_index(graph).values()
         }
-        self.work_id = {
-            r["w"]: f"doi:{str(r['doi']).strip().lower()}"
-            for r in graph.select(f"SELECT ?w ?doi WHERE {{ ?x <{HAD_PRIMARY_SOURCE}> ?w . ?w <{BIBO}doi> ?doi }}")
-        }
-        # (s, p, o) -> {source key: works cited for it in that source}
+        self.owner: dict[str, str] = {}  # a source's own work -> the first source whose own it is
+        for key, own in self.own.items():
+            self.owner.setdefault(own, key)
+        self.work_id: dict[str, str] = {}  # cited work -> doi:..., for the works read so far that have a DOI
+        self._works_read: set[str] = set()
+        # (s, p, o) -> {source key: works cited for it in that source}, for the links read so far
         self.links: dict[tuple[str, str, str], dict[str, set[str]]] = {}
-        for row in graph.store.query(
-            f"""SELECT ?g ?s ?p ?o ?w WHERE {{ GRAPH ?g {{
-                  ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ;
-                      <{OWL}annotatedTarget> ?o . OPTIONAL {{ ?ax <{HAD_PRIMARY_SOURCE}> ?w }} }} }}"""
-        ):  # type: ignore[union-attr]
-            key = (row["s"].value, row["p"].value, row["o"].value)
-            cited = self.links.setdefault(key, {}).setdefault(self.key_of(row["g"].value), set())
-            if row["w"] is not None:
-                cited.add(row["w"].value)
-        # claim -> {source key: works it cites for the claim itself}
-        self.claims: dict[str, dict[str, set[str]]] = {}
-        for row in graph.store.query(
+        self._all_read = False
+
+    def read_links(self, links: list[tuple[str, str, str]]) -> None:
+        """Read which sources state each of ``links``, and the works each cites for it (one query per 500)."""
+        wanted = [link for link in dict.fromkeys(links) if link not in self.links]
+        remote = not getattr(self.graph, "_indexed", True)  # one request for every link, not one per link
+        if remote and wanted and not self._all_read:
+            self._all_read = True
+            wanted = list(dict.fromkeys([*wanted, *self._every_link()]))
+        elif remote:
+            for link in wanted:
+                self.links[link] = {}
+            wanted = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = " ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in chunk)
+            found: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+            for row in self.graph.store.query(
+                # the links first, then the graphs that state each (OPTIONAL: evaluated per axiom, not as a scan)
+                f"""SELECT ?g ?s ?p ?o ?w WHERE {{ VALUES (?s ?p ?o) {{ {rows} }}
+                      ?ax <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o .
+                      OPTIONAL {{ GRAPH ?g {{ ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ;
+                          <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o .
+                          OPTIONAL {{ ?ax <{HAD_PRIMARY_SOURCE}> ?w }} }} }}
+                      FILTER(BOUND(?g)) }}"""
+            ):  # type: ignore[union-attr]
+                key = (row["s"].value, row["p"].value, row["o"].value)
+                cited = found.setdefault(key, {}).setdefault(self.key_of(row["g"].value), set())
+                if row["w"] is not None:
+                    cited.add(row["w"].value)
+            for link in chunk:  # sources in key order, whatever order the store lists the graphs in
+                self.links[link] = dict(sorted(found.get(link, {}).items()))
+        self.read_works({w for link in wanted for cited in self.links[link].values() for w in cited})
+
+    def _every_link(self) -> list[tuple[str, str, str]]:
+        rows = self.graph.store.query(
+            f"""SELECT DISTINCT ?s ?p ?o WHERE {{ ?ax a <{OWL}Axiom> ; <{OWL}annotatedSource> ?s ;
+                  <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?o FILTER(isIRI(?s) && isIRI(?o)) }}"""
+        )
+        return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[union-attr]
+
+    def link(self, key: tuple[str, str, str]) -> dict[str, set[str]]:
+        self.read_links([key])
+        return self.links[key]
+
+    def read_works(self, works: set[str]) -> None:
+        """Read the DOI of each of ``works`` (cited work IRIs) not read yet."""
+        wanted = sorted(w for w in works if w not in self._works_read)
+        for i in range(0, len(wanted), 500):
+            rows = " ".join(f"<{w}>" for w in wanted[i : i + 500])
+            for row in self.graph.store.query(f"SELECT ?w ?doi WHERE {{ VALUES ?w {{ {rows} }} ?w <{BIBO}doi> ?doi }}"):  # type: ignore[union-attr]
+                self.work_id[row["w"].value] = f"doi:{str(row['doi'].value).strip().lower()}"
+        self._works_read.update(wanted)
+
+    @cached_property
+    def claims(self) -> dict[str, dict[str, set[str]]]:
+        """claim -> {source key: works it cites for the claim itself}."""
+        claims: dict[str, dict[str, set[str]]] = {}
+        for row in self.graph.store.query(
             f"""SELECT ?g ?c ?w WHERE {{ GRAPH ?g {{ ?c a <{SSLMB}Claim> .
                   OPTIONAL {{ ?c <{HAD_PRIMARY_SOURCE}> ?w }} }} }}"""
         ):  # type: ignore[union-attr]
-            cited = self.claims.setdefault(row["c"].value, {}).setdefault(self.key_of(row["g"].value), set())
+            cited = claims.setdefault(row["c"].value, {}).setdefault(self.key_of(row["g"].value), set())
             if row["w"] is not None:
                 cited.add(row["w"].value)
-        # (claim, other, property, source key): other supports / contradicts claim, as that source states it
-        self.relations: list[tuple[str, str, str, str]] = []
-        for row in graph.store.query(
-            f"""SELECT ?g ?a ?p ?b WHERE {{ GRAPH ?g {{ ?a ?p ?b FILTER(?p IN (<{SUPPORTS}>, <{CONTRADICTS}>)) }} }}"""
+        self.read_works({w for by in claims.values() for ws in by.values() for w in ws})
+        return claims
+
+    @cached_property
+    def relations(self) -> list[tuple[str, str, str, str]]:
+        """(claim, other, property, source key): other supports / contradicts claim, as that source states it."""
+        found: list[tuple[str, str, str, str]] = []
+        for row in self.graph.store.query(
+            f"""SELECT ?g ?a ?p ?b WHERE {{ VALUES ?p {{ <{SUPPORTS}> <{CONTRADICTS}> }} GRAPH ?g {{ ?a ?p ?b }} }}"""
         ):  # type: ignore[union-attr]
             a, p, b, src = row["a"].value, row["p"].value, row["b"].value, self.key_of(row["g"].value)
-            self.relations.append((b, a, p, src))
+            found.append((b, a, p, src))
             if p == CONTRADICTS:
-                self.relations.append((a, b, p, src))
+                found.append((a, b, p, src))
+        self.read_links([(other, p, claim) for claim, other, p, _ in found])
+        return found
 
     def label(self, work: str) -> str:
         """A work as a reader knows it: its DOI, "<key>'s own", or the cited work's label."""
         if work.startswith("source:"):
             return f"{work[len('source:'):]}'s own"
-        owner = next((key for key, own in self.own.items() if own == work), None)
+        owner = self.owner.get(work)
         if owner:
             return f"{owner}'s own, {work}"
         return work if work.startswith("doi:") else self.graph.label(work)
@@ -189,6 +246,7 @@ class _Index:
 
     def works(self, cited: set[str], source: str) -> tuple[str, ...]:
         """The identities of the works ``cited`` (their DOI when known), or the source's own when none."""
+        self.read_works(cited)
         return tuple(sorted({self.work_id.get(w, w) for w in cited})) or (self.own.get(source, f"source:{source}"),)
 
     def claim_works(self, claim: str, source: str, extra: set[str] = frozenset()) -> tuple[str, ...]:  # type: ignore[assignment]
@@ -214,7 +272,7 @@ def of_claim(graph: Graph, claim: str) -> Support:
     idx = _index(graph)
     against = [(other, key) for c, other, p, key in idx.relations if c == claim and p == CONTRADICTS]
     contradicting = [
-        Piece(key, idx.claim_works(other, key, idx.links.get((other, CONTRADICTS, claim), {}).get(key, set())), other)
+        Piece(key, idx.claim_works(other, key, idx.link((other, CONTRADICTS, claim)).get(key, set())), other)
         for other, key in against
     ]
     # a source rejects the claim when one of its own uncited claims stands against it
@@ -225,15 +283,20 @@ def of_claim(graph: Graph, claim: str) -> Support:
             supporting.append(Piece(key, idx.works(cited, key)))
     for c, other, p, key in idx.relations:
         if c == claim and p == SUPPORTS:
-            extra = idx.links.get((other, SUPPORTS, claim), {}).get(key, set())
+            extra = idx.link((other, SUPPORTS, claim)).get(key, set())
             supporting.append(Piece(key, idx.claim_works(other, key, extra), other))
     return summarise(supporting, contradicting, idx.label)
+
+
+def read_links(graph: Graph, links: list[tuple[str, str, str]]) -> None:
+    """Read the sources that state each of ``links`` in one go (a traversal about to ask for many of them)."""
+    _index(graph).read_links(links)
 
 
 def of_link(graph: Graph, subject: str, predicate: str, obj: str) -> Support:
     """The sources that state the link ``subject -predicate-> obj``, counted as independent lines."""
     idx = _index(graph)
-    stated = idx.links.get((subject, predicate, obj), {})
+    stated = idx.link((subject, predicate, obj))
     return summarise([Piece(key, idx.works(cited, key)) for key, cited in stated.items()], [], idx.label)
 
 
@@ -241,7 +304,8 @@ def of_links(graph: Graph, links: list[tuple[str, str, str]]) -> Support:
     """Several links stated together (a strategy's mitigation and the strategy itself, say) as one body of
     support: a source that states any of them is a piece."""
     idx = _index(graph)
-    pieces = [Piece(key, idx.works(cited, key)) for link in links for key, cited in idx.links.get(link, {}).items()]
+    idx.read_links(links)
+    pieces = [Piece(key, idx.works(cited, key)) for link in links for key, cited in idx.links[link].items()]
     return summarise(pieces, [], idx.label)
 
 
@@ -251,9 +315,11 @@ def of_pieces(graph: Graph, stated: list[tuple[str, set[str]]]) -> Support:
     return summarise([Piece(key, idx.works(cited, key)) for key, cited in stated], [], idx.label)
 
 
-def work_ids(graph: Graph) -> dict[str, str]:
-    """Each cited work's identity (``doi:...``) where it has a DOI."""
-    return _index(graph).work_id
+def work_ids(graph: Graph, works: set[str]) -> dict[str, str]:
+    """The identity (``doi:...``) of each of ``works`` (cited work IRIs) that has a DOI."""
+    idx = _index(graph)
+    idx.read_works(works)
+    return {w: idx.work_id[w] for w in works if w in idx.work_id}
 
 
 def is_claim(graph: Graph, iri: str) -> bool:
