@@ -197,7 +197,7 @@ def _build(
     graphs = tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))
     if validate:
         meter.note(f"validating {triples} triples against the shapes")
-        report = _validate(db, [Path(s.path) for s in sources], engine)
+        report = _validate(db, [Path(s.path) for s in sources], engine, triples)
         if not report.conforms:
             raise ValidationFailed(folder, report)
     db.optimize()
@@ -210,8 +210,9 @@ def _graphs(data: Path) -> tuple[str, ...]:
     return tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))
 
 
-def _validate(db: ox.Store, sources: list[Path], engine: str | None) -> ValidationReport:
+def _validate(db: ox.Store, sources: list[Path], engine: str | None, triples: int) -> ValidationReport:
     from kg.core.graph import Graph
     from kg.validation.shacl import validate
 
-    return validate(Graph(db, sources), engine=engine or "auto")
+    # the triples were just counted: the report takes that count rather than counting again
+    return validate(Graph(db, sources), engine=engine or "auto", triples=triples)
