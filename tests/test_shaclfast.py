@@ -465,3 +465,18 @@ def test_cli_engine_fast_with_an_extra_file(graph):
     assert same(data["results"]) == same(kg.to_jsonable(r) for r in reference.results)
     ok = run_cli("validate", "--engine", "fast")
     assert ok.returncode == 0 and ok.stdout.strip().endswith("(fast)"), ok.stdout + ok.stderr
+
+
+def test_the_reference_engine_ignores_conversions_owlrl_left_behind(kinds, kinds_graph):
+    """owlrl (pySHACL's inference engine) swaps rdflib's lexical conversions process-wide and leaves its xsd:gYear
+    converter behind when it switches back; after that, pySHACL would call "20x6"^^xsd:gYear ill-formed and the
+    engines would disagree depending on what ran before in the process. The reference engine validates as a fresh
+    process does."""
+    import owlrl.DatatypeHandling as handling
+    from rdflib import XSD, Literal
+
+    handling.use_Alt_lexical_conversions()
+    handling.use_RDFLib_lexical_conversions()
+    assert Literal("20x6", datatype=XSD.gYear).ill_typed  # the process is changed, as it was in the full suite
+    assert_same(*kinds, kinds_graph)
+    assert not Literal("20x6", datatype=XSD.gYear).ill_typed  # and validating put rdflib's own conversions back

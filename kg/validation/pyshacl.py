@@ -28,6 +28,25 @@ class _SameBlankNodeLabels(dict):
         return key
 
 
+def _rdflib_conversions() -> None:
+    """Validate with rdflib's own lexical conversions, as a fresh process would. owlrl (pySHACL's inference engine,
+    also used on its own) swaps in its conversions process-wide and, switching back, leaves the ones rdflib lacks
+    (xsd:gYear among them), after which pySHACL calls "20x6"^^xsd:gYear ill-formed where it otherwise would not."""
+    import sys
+
+    handling = sys.modules.get("owlrl.DatatypeHandling")
+    if handling is None:
+        return
+    from rdflib.term import XSDToPython, _toPythonMapping
+
+    for datatype, convert in getattr(handling, "AltXSDToPYTHON", {}).items():
+        if _toPythonMapping.get(datatype) is convert:
+            if datatype in XSDToPython:
+                _toPythonMapping[datatype] = XSDToPython[datatype]
+            else:
+                del _toPythonMapping[datatype]
+
+
 def _to_rdflib(data: bytes, fmt: str):  # -> rdflib.Graph
     import rdflib
 
@@ -45,6 +64,8 @@ def validate(
 ) -> ValidationReport:
     import pyshacl
     from rdflib.namespace import RDFS as R_RDFS
+
+    _rdflib_conversions()
     from rdflib.term import BNode, Literal, URIRef
 
     data_nt = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
