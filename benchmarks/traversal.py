@@ -136,9 +136,6 @@ def more(runs: int) -> None:
     )
 
 
-if __name__ == "__main__":
-    main()
-
 
 # ------------------------------------------------------------------------------------------ network exports, drawings
 
@@ -179,3 +176,6 @@ def network_exports(runs: int = 11) -> None:
     ms = median_ms(lambda: draw.to_svg(draw.layout(g, "dendrite penetration")), runs)
     print(f"draw 'dendrite penetration' (SVG)   : {ms:7.2f} ms (median of {runs}; layout + SVG text)")
 
+
+if __name__ == "__main__":
+    main()
