@@ -14,47 +14,30 @@ the join, so the parameter would be unbound there), except inside ``EXISTS``, wh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-_SCOPE_BREAKERS = re.compile(r"\b(SELECT|MINUS|SERVICE)\b", re.IGNORECASE)
+_SCOPE_BREAKERS = {"SELECT", "MINUS", "SERVICE"}
+_OTHER_FORMS = {"CONSTRUCT", "DESCRIBE", "ASK"}
 
 
-def _code(text: str) -> tuple[str, list[int]]:
-    """The query with comments, strings and IRIs blanked out (same length), so that keywords and braces can be
-    found by position; and the positions of the braces that remain."""
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out[i:j] = " " * (j - i)
-            i = j
-        elif c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            j = min(n, j + len(quote))
-            out[i:j] = " " * (j - i)
-            i = j
-        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            j = i + re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]).end()  # type: ignore[union-attr]
-            out[i:j] = " " * (j - i)
-            i = j
-        else:
-            i += 1
-    code = "".join(out)
-    return code, [k for k, ch in enumerate(code) if ch == "{"]
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """The braces, parentheses, variables and bare words of a query, with their offsets; comments, strings and
+    IRIs are skipped whole by the tokenizer the SPARQL rewriting of remote stores uses."""
+    from kg.core.backends.sparqltext import token_pattern
+
+    return [
+        (m.lastgroup or "", m.group(), m.start())
+        for m in token_pattern(text).finditer(text)
+        if m.lastgroup in ("punct", "var", "word")
+    ]
 
 
 def leading_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
     """The query with ``bindings`` in a ``VALUES`` block opening its outer group, or ``None`` when the rewrite
-    could change the answer (no outer group found, a subquery, ``MINUS``, ``SERVICE`` or ``GRAPH`` in it).
+    could change the answer (no outer group found; a subquery, ``MINUS`` or ``SERVICE`` in it; a parameter in an
+    expression of a nested group).
 
     >>> q = "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"
     >>> leading_values(q, {"x": ox.NamedNode("https://w3id.org/sslmb/LGPS")})
@@ -64,45 +47,44 @@ def leading_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal])
     """
     if not bindings:
         return text
-    code, braces = _code(text)
-    if not braces:
+    tokens = _tokens(text)
+    first = next((k for k, (_, value, _) in enumerate(tokens) if value == "{"), None)
+    if first is None:
         return None
-    head = code[: braces[0]]
-    if not re.search(r"\b(SELECT|WHERE)\b", head, re.IGNORECASE) or re.search(
-        r"\b(CONSTRUCT|DESCRIBE|ASK)\b", head, re.IGNORECASE
-    ):
+    head = {value.upper() for kind, value, _ in tokens[:first] if kind == "word"}
+    if not head & {"SELECT", "WHERE"} or head & _OTHER_FORMS:
         return None
-    if _SCOPE_BREAKERS.search(code[braces[0] :]):
+    body = tokens[first:]
+    if any(kind == "word" and value.upper() in _SCOPE_BREAKERS for kind, value, _ in body):
         return None
     names = list(bindings)
-    if not _only_in_outer_scope(code, braces[0], names):
+    if not _only_in_outer_scope(body, names):
         return None
     row = " ".join(str(bindings[name]) for name in names)
     block = f" VALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}"
-    at = braces[0] + 1
+    at = tokens[first][2] + 1
     return text[:at] + block + text[at:]
 
 
-def _only_in_outer_scope(code: str, start: int, names: list[str]) -> bool:
-    """Whether the named variables, after ``start`` (the outer group's brace), appear in an expression (a
+def _only_in_outer_scope(body: list[tuple[str, str, int]], names: list[str]) -> bool:
+    """Whether the named variables, in the tokens from the outer group's brace on, appear in an expression (a
     ``FILTER``, ``BIND`` or other parenthesised text) only in the outer group or in an ``EXISTS`` group inside it.
     In a triple pattern of a nested group a bound variable joins as a substituted one would; in a nested group's
     expression it would be unbound."""
-    wanted = re.compile(r"[?$](" + "|".join(re.escape(n) for n in names) + r")\b")
+    wanted = {prefix + name for name in names for prefix in "?$"}
     opened: list[bool] = []  # per open brace: does it see the outer bindings?
     parens = 0
-    for match in re.finditer(r"[{}()]|[?$]\w+", code[start:]):
-        token, i = match.group(), start + match.start()
-        if token == "{":
-            sees = not opened or (opened[-1] and bool(re.search(r"\bEXISTS\s*$", code[:i], re.IGNORECASE)))
-            opened.append(sees)
-        elif token == "}":
+    for k, (kind, value, _) in enumerate(body):
+        if value == "{":
+            after_exists = k > 0 and body[k - 1][0] == "word" and body[k - 1][1].upper() == "EXISTS"
+            opened.append(not opened or (opened[-1] and after_exists))
+        elif value == "}":
             if opened:
                 opened.pop()
-        elif token == "(":
+        elif value == "(":
             parens += 1
-        elif token == ")":
+        elif value == ")":
             parens = max(0, parens - 1)
-        elif wanted.fullmatch(token) and parens and opened and not opened[-1]:
+        elif kind == "var" and value in wanted and parens and opened and not opened[-1]:
             return False
     return True
