@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from kg.core.errors import InputError, KGError, echo
+from kg.core.errors import InputError, echo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -135,24 +135,13 @@ def _legend_counts(cov: Coverage) -> dict[str, int]:
 
 def to_png(cov: Coverage, *, dpi: int = 150) -> bytes:
     """The same heat map drawn by matplotlib (the ``draw`` extra)."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Rectangle
-    except ImportError:
-        raise KGError(
-            "PNG output needs matplotlib: pip install 'sslmb-kg[draw]' (or write .svg, which needs nothing)"
-        ) from None
-    import io
+    from kg.output.draw.mpl import page, png
 
     g = geometry(cov)
+    fig, ax = page(g.width, g.height, dpi, "or write .svg, which needs nothing")
+    from matplotlib.patches import Rectangle
+
     pt = 72 / 100  # 1 px of the geometry is 1/100 inch; font sizes are in points
-    fig = Figure(figsize=(g.width / 100, g.height / 100), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, g.width)
-    ax.set_ylim(g.height, 0)
-    ax.axis("off")
     font = {"family": "DejaVu Sans", "size": FONT * pt}
     ax.text(MARGIN, MARGIN + 14, title_of(cov), fontdict={**font, "size": 15 * pt, "weight": "bold"})
     for j, (_, label) in enumerate(cov.columns):
@@ -186,9 +175,7 @@ def to_png(cov: Coverage, *, dpi: int = 150) -> bytes:
         ax.add_patch(Rectangle((x, y), 16, 14, facecolor=colour, edgecolor="#cccccc", linewidth=0.5))
         ax.text(x + 22, y + 12, f"{name} ({counts[name]})", fontdict=font)
         x += 250
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    return png(fig, dpi)
 
 
 def heatmap(graph: Graph, path: str | Path, *, max_hops: int = 0, format: str | None = None) -> Coverage:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kg.core.errors import KGError
 from kg.output import palette
 from kg.output.draw.layout import (
     EDGE_STYLES,
@@ -20,24 +19,13 @@ from kg.output.draw.layout import (
 
 def to_png(d: Drawing, *, dpi: int = 150) -> bytes:
     """The same drawing rendered by matplotlib (the ``draw`` extra): same boxes, arrows and legend."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-        from matplotlib.path import Path as MplPath
-    except ImportError:
-        raise KGError(
-            "PNG output needs matplotlib: pip install 'sslmb-kg[draw]' (or write .svg or .html, which need nothing)"
-        ) from None
-    import io
+    from kg.output.draw.mpl import page, png
+
+    fig, ax = page(d.width, d.height, dpi, "or write .svg or .html, which need nothing")
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path as MplPath
 
     px = 72 / 100  # 1 px of the layout is 1/100 inch; font sizes are in points
-    fig = Figure(figsize=(d.width / 100, d.height / 100), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, d.width)
-    ax.set_ylim(d.height, 0)
-    ax.axis("off")
     family = ["DejaVu Sans", "sans-serif"]
     ax.text(MARGIN, MARGIN + 12, d.title, fontsize=17 * px, fontweight="bold", family=family, color="#111111")
     ax.text(MARGIN, MARGIN + 32, d.subtitle, fontsize=11 * px, family=family, color="#444444")
@@ -121,6 +109,4 @@ def to_png(d: Drawing, *, dpi: int = 150) -> bytes:
         )
         ax.text(x + 34, y + 10, relation, fontsize=11 * px, family=family, color="#222222", va="baseline")
         x += w
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
+    return png(fig, dpi)

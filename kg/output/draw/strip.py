@@ -217,21 +217,12 @@ def to_svg(p: Strip) -> str:
 
 def to_png(p: Strip, *, dpi: int = 150) -> bytes:
     """The same shapes rendered by matplotlib (the ``draw`` extra)."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Circle, Polygon, Rectangle
-    except ImportError:
-        raise KGError("PNG output needs matplotlib: pip install 'sslmb-kg[draw]' (or write .svg)") from None
-    import io
+    from kg.output.draw.mpl import page, png
+
+    fig, ax = page(p.width, p.height, dpi, "or write .svg")
+    from matplotlib.patches import Circle, Polygon, Rectangle
 
     px = 72 / 100
-    fig = Figure(figsize=(p.width / 100, p.height / 100), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, p.width)
-    ax.set_ylim(p.height, 0)
-    ax.axis("off")
     ha = {"start": "left", "middle": "center", "end": "right"}
     for sh in p.shapes:
         face = None if sh.fill == "none" else sh.fill
@@ -262,9 +253,7 @@ def to_png(p: Strip, *, dpi: int = 150) -> bytes:
             ax.add_patch(
                 Polygon(points, closed=True, facecolor=face, edgecolor=edge, alpha=sh.opacity, linewidth=0.8 * px)
             )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
+    return png(fig, dpi)
 
 
 def plot_format(path: str | Path, format: str | None = None) -> str:
