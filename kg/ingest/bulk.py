@@ -182,18 +182,16 @@ def _build(
     """Make the new generation in ``target``: a checkpoint of ``base`` (or empty), the new files, validation.
     Returns the triple count before, and after: triples, statements and named graphs. The database is closed
     when this returns or raises."""
-    from kg.core.backends.union import UnionStore
-
     if base is not None:
         meter.note("copying the current generation")
         ox.Store.read_only(str(base)).backup(str(target))
     db = ox.Store(str(target))
-    before = len(UnionStore(db))
+    before = disk.counts(db)[0]
     for index, source in enumerate(loaded, start=1):
         meter.file(index, Path(source.path).name)
         load_one(db, Path(source.path), meter)
     db.flush()
-    triples, statements = len(UnionStore(db)), len(db)
+    triples, statements = disk.counts(db)
     graphs = tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))
     if validate:
         meter.note(f"validating {triples} triples against the shapes")

@@ -35,10 +35,7 @@ def replace_graph(store: str | Path, graph: str, quads: Iterable[ox.Quad], *, no
                 db.remove_graph(name)
             db.extend(quads)
             db.flush()
-            from kg.core.backends.union import UnionStore
-
-            # the store's metadata counts distinct triples (len of the graph) and statements (quads) apart
-            triples, statements = len(UnionStore(db)), len(db)
+            triples, statements = disk.counts(db)
             db.optimize()
             del db
             sources = [*info.sources, disk.Source(note, 0, "", disk.now())]

@@ -144,6 +144,14 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def counts(db: ox.Store) -> tuple[int, int]:
+    """What a store's metadata records of a generation: its distinct triples (``len`` of the graph, a triple two
+    sources state once) and its statements (quads)."""
+    from kg.core.backends.union import UnionStore
+
+    return len(UnionStore(db)), len(db)
+
+
 def write_info(
     folder: Path,
     *,
