@@ -5,6 +5,9 @@ SELECT, aggregate and DESCRIBE queries; both servers get the same text and must 
 Rounds alternate between the two servers; throughput is the median round, p50/p99 are over every request.
 Then, unless --no-probes, each server is probed once for the safety properties: is an update accepted, does a
 SERVICE call reach a listener on loopback, how long does a 4-way cross join run with a 2 s timeout.
+Both servers hold the same named graphs (the ontology in the default graph, one graph per source) and answer over
+their union (``oxigraph serve --union-default-graph``). Idle memory is the resident set of each server's whole
+process tree (ours: main process, tracker and workers), read from /proc after the warm-up queries.
 
     python benchmarks/endpoint.py [--clients 16] [--queries 2000] [--rounds 3] [--workers 2] [--no-probes]
 
@@ -96,17 +99,41 @@ def start_oxigraph(data: bytes, timeout: float) -> tuple[subprocess.Popen, int]:
         raise SystemExit("the `oxigraph` command is missing: python -m pip install oxigraph")
     port = free_port()
     proc = subprocess.Popen(
-        [exe, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout))],
+        [exe, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout)), "--union-default-graph"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     wait_until_up(port)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("POST", "/store?default", body=data, headers={"Content-Type": "application/n-triples"})
+    # The same named graphs as ours (one per source, the ontology in the default graph), read as their union.
+    conn.request("POST", "/store", body=data, headers={"Content-Type": "application/n-quads"})
     response = conn.getresponse()
     response.read()
     assert response.status in (200, 201, 204), response.status
     return proc, port
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
 
 
 def ask(port: int, text: str, accept: str, conn: http.client.HTTPConnection | None = None, timeout: float = 60):
@@ -228,7 +255,7 @@ def main() -> None:
     import kg
 
     graph = kg.load()
-    data = graph.serialize("nt")
+    data = graph.serialize("nq")
     mix = query_mix()
     version = subprocess.run(["oxigraph", "--version"], capture_output=True, text=True).stdout.strip()
     print(
@@ -243,6 +270,7 @@ def main() -> None:
     listener_port, hits = listen()
     running: dict[str, tuple[subprocess.Popen, int]] = {}
     rows_seen: dict[str, dict[str, int]] = {}
+    idle: dict[str, float] = {}
     rounds: dict[str, list[dict]] = {label: [] for label in starters}
     results: dict[str, dict] = {}
     try:
@@ -253,6 +281,8 @@ def main() -> None:
                 status, body = ask(port, text, accept)
                 assert status == 200, (label, name, status, body[:300])
                 rows_seen[label][name] = count(body, accept)
+            time.sleep(1.0)
+            idle[label] = tree_rss_mb(proc.pid)
         # Rounds alternate between the servers, so that other load on the machine weighs on both alike.
         for _ in range(args.rounds):
             for label, (_, port) in running.items():
@@ -284,10 +314,19 @@ def main() -> None:
 
     print(f"rows per query (same on both): {first}")
     print()
-    print(f"{'server':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}   req/s per round")
+    print(f"{'server':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'idle MB':>8}   req/s per round")
     for label, r in results.items():
         each = ", ".join(f"{t:.0f}" for t in r["throughputs"])
-        print(f"{label:34} {r['throughput']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {len(r['errors']):7d}   {each}")
+        print(
+            f"{label:34} {r['throughput']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {len(r['errors']):7d}"
+            f" {idle[label]:8.1f}   {each}"
+        )
+    ours, anchor = results.values()
+    mine, theirs = idle.values()
+    print(
+        f"ratio ours/oxigraph: throughput {ours['throughput'] / anchor['throughput']:.2f}x (target >= 1), "
+        f"idle memory {mine / theirs:.2f}x (target <= 2)"
+    )
     print()
     print(
         "median latency per query (ms): "
