@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server():
-    srv = Server("--query-timeout", "4")
+    # no answer cache: the scheduling tests need every cheap query to reach a worker (kg/endpoint/cache.py)
+    srv = Server("--query-timeout", "4", "--cache-mb", "0")
     yield srv
     if srv.proc.poll() is None:
         srv.stop()

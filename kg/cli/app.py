@@ -375,6 +375,8 @@ def build_parser(only: str | None = None) -> _Parser:
         "--cors", action="append", default=[], metavar="ORIGIN", help="allow this origin (repeatable; default: none)"
     )
     p.add_argument("--workers", type=_count(1), default=2, help="query worker processes (default: %(default)s)")
+    cache_help = "keep up to MB of complete answers for repeated requests (default: %(default)s; 0: no cache)"
+    p.add_argument("--cache-mb", type=_count(0), default=32, metavar="MB", help=cache_help)
     # -------------------------------------------------------------- stores: load, push (kg/ingest/, kg/core/backends/)
     command(
         "sources",

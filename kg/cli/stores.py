@@ -103,6 +103,7 @@ def cmd_serve(args) -> int:
         max_rows=args.max_rows,
         cors=tuple(args.cors),
         workers=args.workers,
+        cache_bytes=args.cache_mb << 20,
         store=store,
         sources=sources,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from kg.endpoint.cache import AnswerCache
 from kg.endpoint.guard import Refused, check_graph_parameters, check_query
 from kg.endpoint.negotiate import MEDIA_TYPES, negotiate, parse_accept
 from kg.endpoint.pool import QueryTimeout, WorkerDied, WorkerPool
@@ -49,6 +50,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
     from kg.endpoint.web import STATIC_DIR
 
     pool = pool or WorkerPool(settings)
+    cache = AnswerCache(settings.cache_bytes)  # complete answers of this generation (kg/endpoint/cache.py)
     page: dict[str, bytes] = {}
     # The guard reads a large text on a thread of its own, so the event loop goes on serving meanwhile.
     guard_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sslmb-guard")
@@ -58,7 +60,14 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
 
     async def answer(request_: dict[str, Any], client: str) -> Response:
         try:
-            status, media, headers, body = await pool.run(request_, client=client)
+            if cache.cacheable(request_):
+                if cache.generation != pool.generation:  # the pool moved to another generation
+                    cache.clear()
+                    cache.generation = pool.generation
+                key = cache.key(pool.generation, request_)
+                status, media, headers, body = await cache.answer(key, lambda: pool.run(request_, client=client))
+            else:
+                status, media, headers, body = await pool.run(request_, client=client)
         except QueryTimeout:
             return PlainTextResponse(
                 f"query stopped: it ran longer than {settings.query_timeout:g} s (the server's --query-timeout); "
@@ -223,7 +232,14 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
 
     async def health(request: Request) -> Response:
         return Response(
-            json.dumps({"status": "ok", "workers": settings.workers, "replaced": pool.replaced}).encode(),
+            json.dumps(
+                {
+                    "status": "ok",
+                    "workers": settings.workers,
+                    "replaced": pool.replaced,
+                    "cache": {"entries": len(cache), "bytes": cache.size, "hits": cache.hits, "misses": cache.misses},
+                }
+            ).encode(),
             media_type="application/json",
         )
 

@@ -13,6 +13,7 @@ MAX_HEADER_BYTES = 64 << 10  # request header fields above this: 431
 WORKER_STACK_BYTES = 64 << 20  # the stack a worker runs queries on (Oxigraph recurses on the query's tree)
 MAX_RESULT_BYTES = 64 << 20  # a worker refuses to send back more than this
 WORKER_MEMORY_BYTES = 1 << 30  # address-space limit of a worker process (RLIMIT_AS)
+CACHE_BYTES = 32 << 20  # complete answers kept by the server process (kg/endpoint/cache.py); 0: none
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Settings:
     max_header_bytes: int = MAX_HEADER_BYTES
     head_timeout: float = 10.0  # a request head not complete this long after its first byte: 408, closed
     body_timeout: float = 30.0  # a request body not complete this long after its head: 408
+    cache_bytes: int = CACHE_BYTES  # --cache-mb: answer bodies the server keeps for repeated requests
     slow_seconds: float = 1.0  # a query text that ran this long is "known slow" for a while (kg/scheduler.py)
     # Workers move into a network namespace of their own where the kernel allows it; SSLMB_SERVE_ISOLATION=off
     # turns that off (the tests do, to check that the query guard alone keeps every query from the network).
