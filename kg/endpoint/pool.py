@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass, field
 
 from kg.endpoint.settings import Settings
-from kg.endpoint.worker import worker_main
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -36,35 +35,75 @@ def _exit_reason(code: int | None) -> str:
     return f"exit code {code}"
 
 
+class _Process:
+    """A worker process started with :mod:`subprocess` (no multiprocessing: no resource tracker, and the worker
+    does not import the server's ``__main__``), with the few methods the pool uses."""
+
+    def __init__(self, popen: Any) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+    def kill(self) -> None:
+        try:
+            self.popen.kill()
+        except OSError:
+            pass
+
+    def join(self, timeout: float) -> None:
+        import subprocess
+
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+
 @dataclass(eq=False)  # workers are told apart by identity (kept in a set)
 class _Worker:
-    process: Any
-    conn: Any
+    process: _Process
+    channel: Any  # kg.endpoint.channel.AsyncChannel
     generation: str | None = None  # the store generation it answers from (None: the shipped graph)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def wait_ready(self, timeout: float) -> dict[str, Any]:
-        if not self.conn.poll(timeout):
-            raise WorkerDied("a worker did not start in time")
-        self.info = self.conn.recv()
+    async def wait_ready(self, timeout: float) -> dict[str, Any]:
+        import asyncio
+
+        from kg.endpoint.channel import ChannelClosed
+
+        try:
+            self.info = await asyncio.wait_for(self.channel.recv(), timeout)
+        except (asyncio.TimeoutError, ChannelClosed):
+            raise WorkerDied("a worker did not start in time") from None
         return self.info
 
-    def call(self, request: dict[str, Any], timeout: float) -> tuple[int, str, dict[str, str], bytes]:
+    async def call(self, request: dict[str, Any], timeout: float) -> tuple[int, str, dict[str, str], bytes]:
+        import asyncio
+
+        from kg.endpoint.channel import ChannelClosed
+
         try:
-            self.conn.send(request)
-            if not self.conn.poll(timeout):
-                raise QueryTimeout
-            return self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+            await self.channel.send(request)
+            return await asyncio.wait_for(self.channel.recv(), timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout from None
+        except (ChannelClosed, OSError) as exc:
             raise WorkerDied(str(exc)) from None
 
     def stop(self, kill: bool = False) -> None:
+        """Close the channel (on the event loop's thread) and end the process."""
         if kill:
             self.process.kill()
-        try:
-            self.conn.close()
-        except OSError:
-            pass
+        self.channel.close()
+        self._reap()
+
+    def _reap(self) -> None:
         self.process.join(2)
         if self.process.is_alive():
             self.process.kill()
@@ -86,13 +125,11 @@ class WorkerPool:
     """
 
     def __init__(self, settings: Settings) -> None:
-        import multiprocessing
         from concurrent.futures import ThreadPoolExecutor
 
         from kg.endpoint.scheduler import SlowQueries
 
         self.settings = settings
-        self._ctx = multiprocessing.get_context("spawn")
         self._executor = ThreadPoolExecutor(max_workers=4 * settings.workers + 4, thread_name_prefix="sslmb-pool")
         self._queue: Any = None  # kg.endpoint.scheduler.FairQueue, made in start() on the serving loop
         self._loop: Any = None
@@ -108,18 +145,38 @@ class WorkerPool:
         self.statements = 0  # a triple stated by several sources (named graphs) counts once per source
         self.replaced = 0
         self.switches = 0
+        self._tasks: set[Any] = set()  # replacements being started
 
     def _spawn(self, generation: str | None) -> _Worker:
+        """Start a worker process; it gets its end of a socket pair and, as its first message, the settings."""
+        import socket
+        import subprocess
+        import sys
+
+        from kg.endpoint.channel import AsyncChannel, frame
+
+        env = dict(os.environ)
         # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: under the worker's address
         # space limit that made RocksDB's thread start-up fail now and then. Two arenas are plenty for a worker.
-        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=worker_main, args=(child, self.settings, generation), daemon=True, name="sslmb-worker"
-        )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent, generation)
+        env.setdefault("MALLOC_ARENA_MAX", "2")
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        ours, theirs = socket.socketpair()
+        try:
+            ours.sendall(frame((self.settings, generation)))  # the worker reads it first; small, fits the buffer
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "kg.endpoint.worker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=False,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        worker = _Worker(_Process(popen), AsyncChannel(ours, self._loop), generation)
         self._all.add(worker)
         return worker
 
@@ -128,13 +185,10 @@ class WorkerPool:
 
         workers = [self._spawn(generation) for _ in range(self.settings.workers)]
         try:
-            infos = await asyncio.gather(
-                *(self._loop.run_in_executor(self._executor, w.wait_ready, 120.0) for w in workers)
-            )
+            infos = await asyncio.gather(*(w.wait_ready(120.0) for w in workers))
         except (WorkerDied, EOFError, OSError):
             for w in workers:
-                w.stop(kill=True)
-                self._all.discard(w)
+                self._discard_quietly(w)
             raise
         return workers, list(infos)
 
@@ -197,15 +251,21 @@ class WorkerPool:
             old, self._lease = self._lease, lease
             self.generation = lease.generation
             for w in self._queue.idle:  # the idle old workers stop now; the busy ones when their query ends
-                self._executor.submit(self._retire, w)
+                self._retire(w)
             self._queue.idle.clear()
             self._adopt(workers, infos)
             self.switches += 1
             self._executor.submit(self._release_lease_when_unused, old)
 
     def _retire(self, worker: _Worker) -> None:
+        """Stop a worker that is done (on the loop's thread: its channel lives there); wait for it elsewhere."""
         self._all.discard(worker)
-        worker.stop()
+        worker.channel.close()
+        self._executor.submit(worker._reap)
+
+    def _discard_quietly(self, worker: _Worker) -> None:
+        worker.process.kill()
+        self._retire(worker)
 
     def _release_lease_when_unused(self, lease: Any) -> None:
         import time
@@ -220,23 +280,25 @@ class WorkerPool:
 
         digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
         worker = await self._queue.get(client, digest=digest, timeout=self.settings.queue_timeout)
-        future = self._loop.run_in_executor(self._executor, self._call, worker, request, client, digest)
-        return await asyncio.shield(future)  # a client that goes away must not leak the worker
+        task = asyncio.ensure_future(self._call(worker, request, client, digest))
+        return await asyncio.shield(task)  # a client that goes away must not leak the worker
 
-    def _call(
+    async def _call(
         self, worker: _Worker, request: dict[str, Any], client: str, digest: bytes
     ) -> tuple[int, str, dict[str, str], bytes]:
+        import asyncio
         import time
 
         started = time.monotonic()
         try:
-            reply = worker.call(request, self.settings.query_timeout)
+            reply = await worker.call(request, self.settings.query_timeout)
         except QueryTimeout:
             self._finished(client, digest, slow=True)
             self._discard(worker)
             raise
         except WorkerDied:
-            worker.process.join(1.0)  # it is dying: let it finish, to learn how it ended
+            await asyncio.sleep(0.05)  # it is dying: let it finish, to learn how it ended
+            await self._loop.run_in_executor(self._executor, worker.process.join, 1.0)
             self._finished(client, digest, slow=True)
             self._discard(worker)
             raise WorkerDied(_exit_reason(worker.process.exitcode)) from None
@@ -245,46 +307,40 @@ class WorkerPool:
         return reply
 
     def _finished(self, client: str, digest: bytes, slow: bool) -> None:
-        def note() -> None:
-            self._queue.done(client)
-            if slow and digest:
-                self._slow.add(digest)
-
-        if not self._closing:
-            self._loop.call_soon_threadsafe(note)
+        if self._closing:
+            return
+        self._queue.done(client)
+        if slow and digest:
+            self._slow.add(digest)
 
     def _release(self, worker: _Worker) -> None:
         if self._closing:
             return
-
-        def back() -> None:
-            if worker.generation == self.generation:
-                self._queue.put(worker)
-            else:  # an old generation's worker: the new set has taken over
-                self._executor.submit(self._retire, worker)
-
-        self._loop.call_soon_threadsafe(back)
+        if worker.generation == self.generation:
+            self._queue.put(worker)
+        else:  # an old generation's worker: the new set has taken over
+            self._retire(worker)
 
     def _discard(self, worker: _Worker) -> None:
-        worker.stop(kill=True)
-        self._all.discard(worker)
+        self._discard_quietly(worker)
         if not self._closing:
             self.replaced += 1
-            self._executor.submit(self._replace, worker.generation)
+            asyncio_task = self._loop.create_task(self._replace(worker.generation))
+            self._tasks.add(asyncio_task)
+            asyncio_task.add_done_callback(self._tasks.discard)
 
-    def _replace(self, generation: str | None) -> None:
-        import time
+    async def _replace(self, generation: str | None) -> None:
+        import asyncio
 
         for attempt in range(5):
             if self._closing or generation != self.generation:
                 return
             worker = self._spawn(generation)
             try:
-                worker.wait_ready(120.0)
+                await worker.wait_ready(120.0)
             except (WorkerDied, EOFError, OSError):
-                worker.stop(kill=True)
-                self._all.discard(worker)
-                time.sleep(0.5 * (attempt + 1))
+                self._discard_quietly(worker)
+                await asyncio.sleep(0.5 * (attempt + 1))
                 continue
             self._release(worker)
             return
@@ -293,6 +349,8 @@ class WorkerPool:
         self._closing = True
         if self._watch is not None:
             self._watch.cancel()
+        for task in list(self._tasks):
+            task.cancel()
         for worker in list(self._all):
             worker.stop()
         self._all.clear()

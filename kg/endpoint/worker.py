@@ -1,6 +1,10 @@
 """A query worker process of ``sslmb serve``: it loads the graph once (in memory or from an on-disk store), moves
-into a network namespace of its own where it can, and answers requests from its pipe: SPARQL queries, with the
-row cap, and entity pages. The server process never evaluates a query; Starlette and uvicorn are not imported here.
+into a network namespace of its own where it can, and answers requests from its channel (:mod:`.channel`): SPARQL
+queries, with the row cap, and entity pages. The server process never evaluates a query; Starlette and uvicorn
+are not imported here.
+
+The pool starts it as ``python -m kg.endpoint.worker FD``, FD being its end of a socket pair; the first message
+on it is ``(settings, generation)``.
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ def _serve_requests(conn: Any, graph: Any, settings: Settings) -> None:
     while True:
         try:
             request = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the server closed the channel: stop
             return
         try:
             reply = _handle(graph, request, settings)
@@ -95,7 +99,10 @@ def _serve_requests(conn: Any, graph: Any, settings: Settings) -> None:
         if len(reply[3]) > settings.max_result_bytes:
             limit = settings.max_result_bytes >> 20
             reply = (503, "text/plain; charset=utf-8", {}, f"the result is larger than {limit} MiB\n".encode())
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
 
 
 def _handle(graph: Any, request: dict[str, Any], settings: Settings) -> tuple[int, str, dict[str, str], bytes]:
@@ -329,3 +336,23 @@ def _canonical(graph: Any, name: str) -> str | None:
         return None
     local = entity.iri[len(SSLMB) :]
     return local if local and local != name and "/" not in local and "#" not in local else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m kg.endpoint.worker FD``: the worker's entry point (see the module's text)."""
+    import socket
+    import sys
+
+    from kg.endpoint.channel import Channel
+
+    fd = int((argv if argv is not None else sys.argv[1:])[0])
+    channel = Channel(socket.socket(fileno=fd))
+    try:
+        settings, generation = channel.recv()
+    except EOFError:
+        return
+    worker_main(channel, settings, generation)
+
+
+if __name__ == "__main__":
+    main()
