@@ -55,6 +55,23 @@ def dataset_clause(
     >>> dataset_clause("BASE <https://w3id.org/sslmb/graph/> SELECT * FROM <wang2020> {}")
     (['https://w3id.org/sslmb/graph/wang2020'], [])
     """
+    if "from" not in text.lower():  # no FROM anywhere, so none outside strings and comments: the common case, cheap
+        return None
+    key = (text, base_iri, frozenset(prefixes.items()) if prefixes else None)
+    found = _CLAUSES.get(key, _CLAUSES)  # a server answers the same texts again and again
+    if found is _CLAUSES:
+        if len(_CLAUSES) >= 512:
+            _CLAUSES.clear()
+        found = _CLAUSES[key] = _dataset_clause(text, prefixes, base_iri)
+    return None if found is None else (list(found[0]), list(found[1]))
+
+
+_CLAUSES: dict[tuple, Any] = {}
+
+
+def _dataset_clause(
+    text: str, prefixes: Mapping[str, str] | None, base_iri: str | None
+) -> tuple[list[str], list[str]] | None:
     from urllib.parse import urljoin
 
     from kg.core.backends.sparqltext import token_pattern
