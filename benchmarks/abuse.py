@@ -71,9 +71,15 @@ def wait_until_up(port: int, timeout: float = 90) -> None:
 
 def start_ours(repo: Path, workers: int, timeout: float) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # No answer cache (kg/endpoint/cache.py), where the checkout has one: the cheap query would be answered from
+    # it, and what is measured here is how the workers are shared out.
+    help_text = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--help"], cwd=repo, capture_output=True, text=True
+    ).stdout
+    no_cache = ["--cache-mb", "0"] if "--cache-mb" in help_text else []
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--workers", str(workers)]
-        + ["--query-timeout", str(timeout)],
+        + ["--query-timeout", str(timeout), *no_cache],
         cwd=repo,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,7 +10,9 @@ answer again without a worker, kg/endpoint/cache.py), and with ``--cache-mb 0``,
 worker: the mix repeats six queries, so the first measures repeated requests and the second the query path.
 Both servers hold the same named graphs (the ontology in the default graph, one graph per source) and answer over
 their union (``oxigraph serve --union-default-graph``). Idle memory is the resident set of each server's whole
-process tree (ours: main process, tracker and workers), read from /proc after the warm-up queries.
+process tree (ours: the server process and its workers), read from /proc after the warm-up queries, as RSS and
+as PSS (a page several processes share counts once in all); CPU per request is read from /proc around the
+rounds, for the server process and for its workers apart.
 
     python benchmarks/endpoint.py [--clients 16] [--queries 2000] [--rounds 3] [--workers 2] [--no-probes]
 
@@ -116,8 +118,8 @@ def start_oxigraph(data: bytes, timeout: float) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -126,17 +128,41 @@ def tree_rss_mb(pid: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident (RSS) and proportional (PSS: a page shared by n processes counts 1/n) memory of a process tree,
+    in MB. PSS is the fair figure for several processes that map the same libraries."""
+    rss = pss = 0
+    for current in process_tree(pid):
         try:
-            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in (Path("/proc") / str(current) / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
         except OSError:
             pass
-    return total / 1024
+    return rss / 1024, pss / 1024
+
+
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) of each process of a tree, in seconds."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for current in process_tree(pid):
+        try:
+            fields = (Path("/proc") / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[current] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def ask(port: int, text: str, accept: str, conn: http.client.HTTPConnection | None = None, timeout: float = 60):
@@ -274,7 +300,8 @@ def main() -> None:
     listener_port, hits = listen()
     running: dict[str, tuple[subprocess.Popen, int]] = {}
     rows_seen: dict[str, dict[str, int]] = {}
-    idle: dict[str, float] = {}
+    idle: dict[str, tuple[float, float]] = {}
+    cpu: dict[str, dict[str, float]] = {label: {"server": 0.0, "workers": 0.0, "requests": 0} for label in starters}
     rounds: dict[str, list[dict]] = {label: [] for label in starters}
     results: dict[str, dict] = {}
     try:
@@ -286,11 +313,17 @@ def main() -> None:
                 assert status == 200, (label, name, status, body[:300])
                 rows_seen[label][name] = count(body, accept)
             time.sleep(1.0)
-            idle[label] = tree_rss_mb(proc.pid)
+            idle[label] = memory_mb(proc.pid)
         # Rounds alternate between the servers, so that other load on the machine weighs on both alike.
         for _ in range(args.rounds):
             for label, (_, port) in running.items():
+                proc = running[label][0]
+                before = cpu_seconds(proc.pid)
                 rounds[label].append(run_load(port, mix, args.clients, args.queries))
+                after = cpu_seconds(proc.pid)
+                for pid, seconds in after.items():  # the server process, and its workers (replacements included)
+                    cpu[label]["server" if pid == proc.pid else "workers"] += seconds - before.get(pid, 0.0)
+                cpu[label]["requests"] += rounds[label][-1]["requests"]
         for label, (_, port) in running.items():
             runs = rounds[label]
             every = sorted(v for r in runs for v in r["latencies"])
@@ -323,13 +356,22 @@ def main() -> None:
         each = ", ".join(f"{t:.0f}" for t in r["throughputs"])
         print(
             f"{label:34} {r['throughput']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {len(r['errors']):7d}"
-            f" {idle[label]:8.1f}   {each}"
+            f" {idle[label][0]:8.1f}   {each}"
         )
     *ours, anchor = results
     for label in ours:
         print(
             f"{label} / oxigraph: throughput {results[label]['throughput'] / results[anchor]['throughput']:.2f}x "
-            f"(target >= 1), idle memory {idle[label] / idle[anchor]:.2f}x (target <= 2)"
+            f"(target >= 1), idle memory {idle[label][0] / idle[anchor][0]:.2f}x RSS, "
+            f"{idle[label][1] / idle[anchor][1]:.2f}x PSS (target <= 2)"
+        )
+    print()
+    print(f"{'CPU per request (ms)':34} {'server':>8} {'workers':>8} {'total':>8}   idle MB RSS / PSS")
+    for label, c in cpu.items():
+        server, workers = (1000 * c[k] / max(1, c["requests"]) for k in ("server", "workers"))
+        print(
+            f"{label:34} {server:8.2f} {workers:8.2f} {server + workers:8.2f}   "
+            f"{idle[label][0]:.1f} / {idle[label][1]:.1f}"
         )
     print()
     print(
