@@ -64,7 +64,11 @@ class KnowledgeGraph(Graph):
     @classmethod
     def of(cls, graph: Graph) -> KnowledgeGraph:
         """The same store and sources, with the friendly methods."""
-        return graph if isinstance(graph, cls) else cls(graph.store, graph.sources)
+        if isinstance(graph, cls):
+            return graph
+        friendly = cls(graph.store, graph.sources)
+        friendly.derived = graph.derived  # the same data: the same saved indexes
+        return friendly
 
     # ------------------------------------------------------------------ the public operations
 

@@ -57,6 +57,10 @@ class Graph:
     methods). ``sources`` are the files it was read from.
     """
 
+    # For a generation of an on-disk store (kg.core.backends.disk.open_store): the path prefix beside it where
+    # indexes derived from its (unchanging) data may be kept from one process to the next; None elsewhere.
+    derived: Path | None = None
+
     def __init__(self, store: Store | ox.Store, sources: Iterable[Path] = ()) -> None:
         if isinstance(store, ox.Store):  # one named graph per source, read as their union (kg.core.backends.union)
             from kg.core.backends.union import UnionStore

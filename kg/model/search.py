@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from kg.core.graph import Graph
     from kg.core.terms import Entity
+    from kg.model.nametable import NameTable
 
 # Where a name comes from, and how much an exact hit on it is worth.
 _NAME_FIELDS: dict[str, tuple[str, int]] = {
@@ -112,16 +113,19 @@ class _Name:
     words: tuple[str, ...]
 
 
-def _index(graph: Graph, kinds: set[str] | None = None) -> list[_Name]:
-    """The names of every entity (built once per graph, on first need), or of the entities of ``kinds`` only
-    when those are few enough to find by their classes (built once per set of kinds): what :func:`find` scores."""
+def _index(graph: Graph, kinds: set[str] | None = None) -> NameTable:
+    """The names of every entity (built once per graph, on first need, and kept beside an on-disk store's
+    generation: :mod:`kg.model.nametable`), or of the entities of ``kinds`` only when those are few enough to
+    find by their classes (built once per set of kinds): what :func:`find` scores."""
     # (not on a remote store, where reading each member's names would be a request per member)
     if kinds is not None and graph._memo.get("search_index") is None and getattr(graph, "_indexed", False):
         classes = _classes_of(kinds)
         if classes is not None:
             key = "search_index:" + ",".join(sorted(kinds))
             return graph.memo(key, lambda g: _build_index(g, _members(g, classes, kinds)))
-    return graph.memo("search_index", _build_index)
+    from kg.model.nametable import saved
+
+    return graph.memo("search_index", lambda g: saved(g, _build_index))
 
 
 # The class whose members (instances of it or of its subclasses) have each kind, as kg.core.graph names kinds.
@@ -146,8 +150,11 @@ def _members(graph: Graph, classes: list[str], kinds: set[str]) -> set[str]:
     return {iri for iri in found if graph.kind(iri) in kinds}
 
 
-def _build_index(graph: Graph, members: set[str] | None = None) -> list[_Name]:
-    names: list[_Name] = []
+def _build_index(graph: Graph, members: set[str] | None = None) -> NameTable:
+    from kg.model.nametable import NameTable
+
+    table = NameTable([], [], [], [], [])
+    iris, texts, fields, weights, norms = table.iris, table.texts, table.fields, table.weights, table.norms
     for predicate, (field, weight) in _NAME_FIELDS.items():
         if members is None:
             quads = graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None)
@@ -160,22 +167,20 @@ def _build_index(graph: Graph, members: set[str] | None = None) -> list[_Name]:
         for quad in quads:
             subject, obj = quad.subject, quad.object
             if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
-                names.append(
-                    _Name(
-                        subject.value,
-                        obj.value,
-                        field,
-                        weight,
-                        normalize(obj.value),
-                        tuple(_words(obj.value)),
-                    )
-                )
-    labelled = {n.iri for n in names}
-    for iri in labelled:
+                iris.append(subject.value)
+                texts.append(obj.value)
+                fields.append(field)
+                weights.append(weight)
+                norms.append(normalize(obj.value))
+    for iri in sorted(set(iris)):  # sorted: the same table in every process
         if iri.startswith(SSLMB):
             local = iri[len(SSLMB) :]
-            names.append(_Name(iri, local, "iri", 90, normalize(local), tuple(_words(local))))
-    return names
+            iris.append(iri)
+            texts.append(local)
+            fields.append("iri")
+            weights.append(90)
+            norms.append(normalize(local))
+    return table
 
 
 def _score(query_norm: str, query_words: list[str], name: _Name) -> int:
@@ -210,8 +215,15 @@ def find(graph: Graph, text: str, *, limit: int = 20, kinds: Iterable[str] | Non
         raise InputError("nothing to find: give a label, an abbreviation or a formula")
     wanted = check_kinds(kinds)
     query_norm, query_words = normalize(text), _words(text)
+    # Every way to score above 0 needs the first query word inside the name's folded form (a word is a run of
+    # that form, and the whole query folds to its words joined): only those names are scored.
+    first = query_words[0] if query_words else query_norm
     best: dict[str, tuple[int, _Name]] = {}
-    for name in _index(graph, wanted):
+    table = _index(graph, wanted)
+    for row in table.containing(first) if first else ():
+        text = table.texts[row]
+        words = tuple(_words(text))
+        name = _Name(table.iris[row], text, table.fields[row], table.weights[row], table.norms[row], words)
         score = _score(query_norm, query_words, name)
         if score and (name.iri not in best or _before(score, name, *best[name.iri])):
             best[name.iri] = (score, name)
@@ -247,10 +259,11 @@ def suggestions(graph: Graph, text: str, *, kinds: Iterable[str] | None = None, 
     """Labels close to ``text`` (for "did you mean" messages)."""
     wanted = set(kinds) if kinds else None
     by_norm: dict[str, str] = {}
-    for name in _index(graph):
-        if wanted is None or graph.kind(name.iri) in wanted:
-            if name.norm not in by_norm or name.iri < by_norm[name.norm]:
-                by_norm[name.norm] = name.iri
+    table = _index(graph)
+    for iri, norm in zip(table.iris, table.norms, strict=True):
+        if wanted is None or graph.kind(iri) in wanted:
+            if norm not in by_norm or iri < by_norm[norm]:
+                by_norm[norm] = iri
     close = difflib.get_close_matches(normalize(text), list(by_norm), n=n * 2, cutoff=0.6)
     labels: list[str] = []
     for norm in close:

@@ -128,7 +128,10 @@ def open_store(path: str | Path, *, generation: str | None = None) -> Graph:
         store = ox.Store.read_only(str(data))
     except OSError as exc:
         raise InputError(f"{path}: cannot open the store: {exc}") from None
-    return Graph(store, [Path(s.path) for s in info.sources])
+    graph = Graph(store, [Path(s.path) for s in info.sources])
+    # where indexes derived from this generation may be kept, beside it (kg.model.search saves its names there)
+    graph.derived = Path(path) / f".{data.name}"
+    return graph
 
 
 def describe_store(path: str | Path) -> dict[str, Any]:
@@ -196,7 +199,7 @@ def next_generation(folder: Path) -> str:
 def _is_leftover(path: Path) -> bool:
     """What a load leaves behind when it fails or is killed: the lock, a generation, an unrenamed metadata file."""
     name = path.name
-    if name == LOCK or (name.startswith(f".{GENERATION}") and name.endswith(".lease")):
+    if name == LOCK or name.startswith(f".{GENERATION}"):  # a lease, or an index derived from a generation
         return True
     if name.startswith(GENERATION) and name[len(GENERATION) :].isdigit():
         return path.is_dir()
@@ -225,7 +228,8 @@ def remove_generation(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
-    (path.parent / f".{path.name}.lease").unlink(missing_ok=True)
+    for derived in path.parent.glob(f".{path.name}.*"):  # its lease, and the indexes derived from it
+        derived.unlink(missing_ok=True)
 
 
 class locked:
