@@ -152,6 +152,7 @@ def bulk_load(
             gc.collect()
             shutil.rmtree(target, ignore_errors=True)
             raise
+        _save_name_table(folder)
         if info is not None and not disk.leased(folder, info.data):  # a server still reading it keeps it
             disk.remove_generation(folder / info.data)
     return LoadReport(
@@ -214,3 +215,16 @@ def _validate(db: ox.Store, sources: list[Path], engine: str | None, triples: in
 
     # the triples were just counted: the report takes that count rather than counting again
     return validate(Graph(db, sources), engine=engine or "auto", triples=triples)
+
+
+def _save_name_table(folder: Path) -> None:
+    """Build the new generation's search index now and keep it beside the generation (kg/model/nametable.py),
+    so that the first `sslmb find` or fuzzy name after a load does not build it. Best effort: a failure here
+    leaves a store that builds the index on first need."""
+    from kg.core.errors import KGError
+    from kg.model.search import _index
+
+    try:
+        _index(disk.open_store(folder))
+    except (OSError, KGError):
+        pass
