@@ -9,7 +9,6 @@ import re
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 from kg.core.errors import AmbiguousError, InputError, KGError, NotFoundError, echo
 from kg.core.namespaces import PREFIXES, XSD, expand, shorten
 from kg.core.notebook import Display
+from kg.core.record import record
 from kg.model.stored import StoredQuery, infer_type, parse_header, stored_exactly, stored_query
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kg.core.graph import Graph
 
 
-@dataclass(frozen=True)
+@record
 class QueryResult(Display):
     """What a query returned: ``rows`` (SELECT), ``boolean`` (ASK) or ``triples`` (CONSTRUCT/DESCRIBE).
 
@@ -52,7 +52,7 @@ class QueryResult(Display):
         return self.rows[index]
 
 
-@dataclass(frozen=True)
+@record
 class Prepared:
     """A query ready to run: its text, where it came from, and the RDF terms bound to its parameters."""
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
 from kg.core.namespaces import PREFIXES, QUDT, RDF, RDFS, SKOS, SSLMB, expand
 from kg.core.notebook import Display
+from kg.core.record import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -82,6 +80,8 @@ def normalize(text: str) -> str:
 
 def _folded(text: str) -> str:
     if not text.isascii():
+        import unicodedata
+
         text = unicodedata.normalize("NFKC", text).translate(_GREEK_TABLE)
     return text.casefold()
 
@@ -90,7 +90,7 @@ def _words(text: str) -> list[str]:
     return [w for w in _NOT_WORD.split(_folded(text)) if w]
 
 
-@dataclass(frozen=True)
+@record
 class Match(Display):
     """One hit of :func:`find`: the entity, how it matched and its score (100 is an exact label)."""
 
@@ -102,8 +102,10 @@ class Match(Display):
     field: str
 
 
-@dataclass(frozen=True)
+@record
 class _Name:
+    """One name of an entity in the search index: the text, where it comes from, and its folded forms."""
+
     iri: str
     text: str
     field: str
@@ -251,6 +253,8 @@ def suggestions(graph: Graph, text: str, *, kinds: Iterable[str] | None = None, 
         if wanted is None or graph.kind(name.iri) in wanted:
             if name.norm not in by_norm or name.iri < by_norm[name.norm]:
                 by_norm[name.norm] = name.iri
+    import difflib
+
     close = difflib.get_close_matches(normalize(text), list(by_norm), n=n * 2, cutoff=0.6)
     labels: list[str] = []
     for norm in close:

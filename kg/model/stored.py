@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from kg.core import resources
 from kg.core.errors import InputError, NotFoundError, echo
+from kg.core.record import field, record
 
 KINDS = {"cq": "cq", "checks": "check", "reports": "report"}
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -17,7 +17,7 @@ _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*(?P<type>[a-z]+
 PARAM_TYPES = ("entity", "number", "integer", "string", "iri")
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """A query parameter: the variable it binds, its type and the default written in the header."""
 
@@ -29,7 +29,7 @@ class Param:
         return f"{self.name} ({self.type}" + (f", default {self.default})" if self.default is not None else ")")
 
 
-@dataclass(frozen=True)
+@record
 class StoredQuery:
     """A query file with its ``#+`` header. ``name`` is the file name without ``.rq``."""
 
