@@ -162,7 +162,7 @@ def load_source(source: str) -> tuple[str, str, StoredQuery | None]:
             return sys.stdin.read(), "<stdin>", None
         except UnicodeDecodeError as exc:
             raise InputError(f"<stdin>: not UTF-8 text (byte {exc.start})") from None
-    if _looks_like_sparql(source) and ("{" in source or "\n" in source):
+    if ("{" in source or "\n" in source) and _looks_like_sparql(source):
         return source, "<query>", None
     path = Path(source)
     as_file = source.endswith(".rq") or "/" in source or (os.sep != "/" and os.sep in source)

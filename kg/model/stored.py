@@ -99,11 +99,13 @@ def stored_queries() -> tuple[StoredQuery, ...]:
     >>> [q.kind for q in stored_queries()][:1]
     ['cq']
     """
+    return tuple(_read(folder, path) for folder, path in _files())
+
+
+def _files() -> list[tuple[str, Path]]:
+    """``(folder, path)`` of every stored query, in the order of :func:`stored_queries`."""
     root = resources.queries_dir()
-    found: list[StoredQuery] = []
-    for folder in KINDS:
-        found.extend(_read(folder, path) for path in sorted((root / folder).glob("*.rq")))
-    return tuple(found)
+    return [(folder, path) for folder in KINDS for path in sorted((root / folder).glob("*.rq"))]
 
 
 def _read(folder: str, path: Path) -> StoredQuery:
@@ -125,7 +127,7 @@ def stored_query(name: str) -> StoredQuery:
     found = stored_exactly(key)
     if found is not None:
         return found
-    names = [q.name for q in stored_queries()]
+    names = [path.stem for _, path in _files()]  # the names alone: a cold run parses only the query it runs
     starting = [n for n in names if n.startswith(key)]
     if len(starting) == 1:
         return stored_exactly(starting[0])  # type: ignore[return-value]
@@ -146,4 +148,4 @@ def stored_exactly(key: str) -> StoredQuery | None:
             path = root / folder / f"{key}.rq"
             if path.is_file():
                 return _read(folder, path)
-    return next((q for q in stored_queries() if q.name == key), None)
+    return next((_read(folder, path) for folder, path in _files() if path.stem == key), None)
