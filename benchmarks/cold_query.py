@@ -17,9 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import kg
-from kg.core import namespaces, resources
-from kg.model import queries
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's kg (and its files, which the floor loads), not an installed one
+
+import kg  # noqa: E402
+from kg.core import namespaces, resources  # noqa: E402
+from kg.model import queries  # noqa: E402
 
 FLOOR = """
 import sys, pyoxigraph as ox
@@ -44,7 +47,7 @@ sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))
 # even when the calling shell sets PYTHONDONTWRITEBYTECODE.
 # The checkout's `kg` is the one measured (the console script would otherwise import the installed one).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-ENV["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), *filter(None, [ENV.get("PYTHONPATH")])])
+ENV["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [ENV.get("PYTHONPATH")])])
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:

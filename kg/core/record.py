@@ -48,18 +48,20 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class field:  # noqa: N801 (named as dataclasses.field, which it stands for)
-    """A field's options, as :func:`dataclasses.field` takes them (``default``, ``default_factory``, ``repr``,
-    ``compare``)."""
+class _Field:
+    """A field's options, as :func:`dataclasses.field` takes them."""
 
     __slots__ = ("default", "default_factory", "repr", "compare")
 
-    def __init__(
-        self, *, default: Any = MISSING, default_factory: Any = MISSING, repr: bool = True, compare: bool = True
-    ) -> None:
+    def __init__(self, default: Any, default_factory: Any, repr: bool, compare: bool) -> None:
         if default is not MISSING and default_factory is not MISSING:
             raise ValueError("cannot specify both default and default_factory")
         self.default, self.default_factory, self.repr, self.compare = default, default_factory, repr, compare
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, repr: bool = True, compare: bool = True) -> Any:
+    """A field with options (``default``, ``default_factory``, ``repr``, ``compare``), as :func:`dataclasses.field`."""
+    return _Field(default, default_factory, repr, compare)
 
 
 class _DataclassFields:
@@ -69,10 +71,10 @@ class _DataclassFields:
     def __init__(self, attribute: str) -> None:
         self.attribute = attribute
 
-    def __get__(self, instance: Any, owner: type) -> Any:
+    def __get__(self, instance: Any, owner: Any) -> Any:
         import dataclasses
 
-        spec: dict[str, field] = owner.__record_fields__
+        spec: dict[str, _Field] = owner.__record_fields__
         namespace: dict[str, Any] = {"__annotations__": dict(owner.__record_types__), "__module__": owner.__module__}
         for name, f in spec.items():
             namespace[name] = dataclasses.field(
@@ -81,7 +83,7 @@ class _DataclassFields:
                 repr=f.repr,
                 compare=f.compare,
             )
-        twin = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), namespace))
+        twin: Any = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), namespace))
         type.__setattr__(owner, "__dataclass_fields__", twin.__dataclass_fields__)
         type.__setattr__(owner, "__dataclass_params__", twin.__dataclass_params__)
         return getattr(owner, self.attribute)
@@ -106,7 +108,7 @@ def _frozen_delattr(self: Any, name: str) -> None:
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen record of the fields its annotations declare (after those of a record it extends)."""
-    spec: dict[str, field] = {}
+    spec: dict[str, _Field] = {}
     types: dict[str, Any] = {}
     for base in reversed(cls.__mro__[1:]):
         spec.update(base.__dict__.get("__record_fields__", {}))
@@ -115,8 +117,8 @@ def record(cls: type[T]) -> type[T]:
         if "ClassVar" in str(annotation) or "InitVar" in str(annotation):
             raise TypeError(f"{cls.__name__}.{name}: a record has no ClassVar or InitVar fields; use a dataclass")
         value = cls.__dict__.get(name, MISSING)
-        f = value if isinstance(value, field) else field(default=value)
-        if isinstance(value, field):
+        f = value if isinstance(value, _Field) else _Field(value, MISSING, True, True)
+        if isinstance(value, _Field):
             if f.default is MISSING:
                 delattr(cls, name)
             else:
@@ -169,12 +171,13 @@ def record(cls: type[T]) -> type[T]:
         function.__qualname__ = f"{cls.__qualname__}.{name}"
         if name not in cls.__dict__ or name == "__hash__":
             setattr(cls, name, function)
-    cls.__setattr__ = _frozen_setattr  # type: ignore[assignment,method-assign]
-    cls.__delattr__ = _frozen_delattr  # type: ignore[assignment,method-assign]
-    cls.__match_args__ = tuple(names)  # type: ignore[attr-defined]
-    cls.__record_fields__ = spec  # type: ignore[attr-defined]
-    cls.__record_types__ = types  # type: ignore[attr-defined]
-    cls.__record_class__ = cls  # type: ignore[attr-defined]
-    cls.__dataclass_fields__ = _DataclassFields("__dataclass_fields__")  # type: ignore[attr-defined]
-    cls.__dataclass_params__ = _DataclassFields("__dataclass_params__")  # type: ignore[attr-defined]
+    made: Any = cls
+    made.__setattr__ = _frozen_setattr
+    made.__delattr__ = _frozen_delattr
+    made.__match_args__ = tuple(names)  # type: ignore[misc]
+    made.__record_fields__ = spec
+    made.__record_types__ = types
+    made.__record_class__ = cls
+    made.__dataclass_fields__ = _DataclassFields("__dataclass_fields__")
+    made.__dataclass_params__ = _DataclassFields("__dataclass_params__")
     return cls
