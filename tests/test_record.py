@@ -125,12 +125,13 @@ def test_the_records_of_the_package_keep_their_json():
     assert "text=" not in repr(query)
 
 
-def test_a_cold_query_imports_no_dataclasses():
+def test_a_cold_query_imports_no_dataclasses_and_no_search():
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(REPO)
     code = (
         "import sys; from kg.cli import main; code = main(['query', 'cq-01', '--format', 'csv']); "
-        "print(code, sorted({'dataclasses', 'inspect', 'difflib'} & set(sys.modules)), file=sys.stderr)"
+        "unwanted = {'dataclasses', 'inspect', 'difflib', 'kg.model.search'}; "
+        "print(code, sorted(unwanted & set(sys.modules)), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO)
     assert done.stderr.strip().splitlines()[-1] == "0 []"

@@ -234,9 +234,12 @@ def to_term(graph: Graph, value: Any, ptype: str | None) -> ox.NamedNode | ox.Li
         except ValueError as exc:
             raise InputError(f"{echo(text)} is not a valid IRI ({exc})") from None
     label = text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
-    from kg.model.search import exact_label, resolve
+    named = graph.labelled(label)  # an exact label, the usual case, needs no search
+    if named is None:
+        from kg.model.search import resolve
 
-    return ox.NamedNode(exact_label(graph, label) or resolve(graph, label).iri)
+        named = resolve(graph, label).iri
+    return ox.NamedNode(named)
 
 
 def prepare(

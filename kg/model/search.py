@@ -273,13 +273,7 @@ def _looks_like_iri(text: str) -> bool:
 
 def exact_label(graph: Graph, text: str) -> str | None:
     """The IRI whose English label is exactly ``text``, found by an index lookup (no search index needed)."""
-    label = ox.Literal(text.strip(), language="en")
-    found = {
-        q.subject.value
-        for q in graph.store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), label)
-        if isinstance(q.subject, ox.NamedNode)
-    }
-    return found.pop() if len(found) == 1 else None
+    return graph.labelled(text)
 
 
 def resolve(graph: Graph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:
