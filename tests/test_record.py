@@ -103,6 +103,8 @@ def test_arguments_as_a_dataclass_checks_them():
         record(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1}))
     with pytest.raises(ValueError, match="mutable default"):
         record(type("Bad", (), {"__annotations__": {"a": "list"}, "a": []}))
+    with pytest.raises(TypeError, match="__hash__"):
+        record(type("Bad", (), {"__annotations__": {"a": "int"}, "__hash__": lambda self: 1}))
 
 
 def test_a_dataclass_can_extend_a_record():

@@ -3,9 +3,9 @@
 
 Importing :mod:`dataclasses` imports :mod:`inspect` (with ast, dis and tokenize), and decorating a class generates
 and compiles six methods: together about a tenth of a cold ``sslmb query``. The classes on that command's path
-(:class:`kg.core.terms.Entity`, the stored queries, the prepared query and its result) are records instead. A record
-has the ``__init__``, ``__repr__``, ``__eq__``, ``__hash__`` and read-only attributes its dataclass would have
-(assigning one raises :class:`dataclasses.FrozenInstanceError`), and it is a dataclass to :mod:`dataclasses`:
+(:class:`kg.core.terms.Entity`, the stored queries, the prepared query and its result, search matches) are records.
+A record has the ``__init__``, ``__repr__``, ``__eq__``, ``__hash__`` and read-only attributes its dataclass would
+have (assigning one raises :class:`dataclasses.FrozenInstanceError`), and it is a dataclass to :mod:`dataclasses`:
 ``is_dataclass``, ``fields``, ``asdict``, ``replace`` and :func:`kg.to_json` read its fields, which are made, with
 :mod:`dataclasses`, the first time one of them asks. Elsewhere the package uses dataclasses as usual.
 
@@ -108,6 +108,8 @@ def _frozen_delattr(self: Any, name: str) -> None:
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen record of the fields its annotations declare (after those of a record it extends)."""
+    if cls.__dict__.get("__hash__") is not None:
+        raise TypeError(f"Cannot overwrite attribute __hash__ in class {cls.__name__}")
     spec: dict[str, _Field] = {}
     types: dict[str, Any] = {}
     for base in reversed(cls.__mro__[1:]):
