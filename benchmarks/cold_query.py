@@ -1,5 +1,6 @@
 """Cold-process cost of `sslmb query NAME` against the floor: a bare script that imports pyoxigraph, loads the
-same files and runs the same query with the same bound values. Prints medians and their ratio.
+same files into the same graphs (the review's Turtle files into its named graph, as `sslmb` reads them) and runs the
+same query with the same bound values. Prints medians and their ratio.
 
     python benchmarks/cold_query.py [NAME] [--runs N]
 """
@@ -17,16 +18,23 @@ import tempfile
 import time
 from pathlib import Path
 
-import kg
-from kg.core import namespaces, resources
-from kg.model import queries
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's kg (and its files, which the floor loads), not an installed one
+
+import kg  # noqa: E402
+from kg.core import namespaces, resources  # noqa: E402
+from kg.model import queries  # noqa: E402
 
 FLOOR = """
 import sys, pyoxigraph as ox
 files, query_file, bindings = sys.argv[1].split("|"), sys.argv[2], sys.argv[3:]
 store = ox.Store()
 for f in files:
-    store.load(path=f, format=ox.RdfFormat.TRIG if f.endswith(".trig") else ox.RdfFormat.TURTLE)
+    f, graph = f.split("\t")
+    if f.endswith(".trig"):
+        store.load(path=f, format=ox.RdfFormat.TRIG)
+    else:
+        store.load(path=f, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph) if graph else None)
 subs = {}
 for b in bindings:
     name, kind, value, datatype = b.split("\\t")
@@ -44,7 +52,7 @@ sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV))
 # even when the calling shell sets PYTHONDONTWRITEBYTECODE.
 # The checkout's `kg` is the one measured (the console script would otherwise import the installed one).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-ENV["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), *filter(None, [ENV.get("PYTHONPATH")])])
+ENV["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [ENV.get("PYTHONPATH")])])
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -77,7 +85,7 @@ def main() -> None:
         else:
             bindings.append(f"{name}\tiri\t{term.value}\t-")
     query_file = resources.queries_dir() / prepared.stored.file.split("/", 1)[1]
-    files = "|".join(str(p) for p in resources.graph_files())
+    files = "|".join(f"{p}\t{resources.target_graph(p) or ''}" for p in resources.graph_files())
     prefixes = [f"{k}={v}" for k, v in namespaces.PREFIXES.items()]
     with tempfile.TemporaryDirectory() as tmp:
         floor = Path(tmp) / "floor.py"
@@ -86,8 +94,11 @@ def main() -> None:
         ours_cmd = [sslmb, "query", args.name, "--format", "csv"]
         floor_cmd = [sys.executable, str(floor), files, str(query_file), *bindings]
         bare_cmd = [sys.executable, "-c", "pass"]
-        for cmd in (ours_cmd, floor_cmd):  # warm the OS file cache and write bytecode
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
+        # warm the OS file cache and write bytecode; both print the same rows
+        cmds = (ours_cmd, floor_cmd)
+        ours_out, floor_out = (subprocess.run(c, check=True, capture_output=True, env=ENV).stdout for c in cmds)
+        if ours_out.rstrip(b"\n") != floor_out.rstrip(b"\n"):
+            sys.exit(f"sslmb query and the floor print different results for {args.name}")
         bare = medians([timed(bare_cmd) for _ in range(args.runs)])
         floor_runs, our_runs = [], []
         for _ in range(args.runs):  # alternated, one run at a time, so that load from elsewhere falls on both

@@ -236,6 +236,23 @@ class Graph:
             return label
         return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
+    def labelled(self, text: str) -> str | None:
+        """The one IRI whose English label is exactly ``text``, found by an index lookup; None when there is no
+        such IRI, or several.
+
+        >>> from kg.core.backends.memory import load
+        >>> g = load()
+        >>> g.labelled("LGPS"), g.labelled("lgps")
+        ('https://w3id.org/sslmb/LGPS', None)
+        """
+        label = ox.Literal(text.strip(), language="en")
+        found = {
+            q.subject.value
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), label)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        return found.pop() if len(found) == 1 else None
+
     def types(self, iri: str) -> list[str]:
         """The asserted classes of an IRI (``owl:NamedIndividual`` left out)."""
         return list(self._types_of(iri))

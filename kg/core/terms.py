@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph as ox
 
 from kg.core.namespaces import XSD
+from kg.core.record import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ def to_python(term: Term | None) -> Any:
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 
 
-@dataclass(frozen=True)
+@record
 class Entity:
     """A resource of the graph as users see it: IRI, label and kind."""
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kg.core.errors import AmbiguousError, InputError, NotFoundError, WrongKindError, check_count, echo
 from kg.core.namespaces import PREFIXES, QUDT, RDF, RDFS, SKOS, SSLMB, expand
 from kg.core.notebook import Display
+from kg.core.record import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -83,6 +81,8 @@ def normalize(text: str) -> str:
 
 def _folded(text: str) -> str:
     if not text.isascii():
+        import unicodedata
+
         text = unicodedata.normalize("NFKC", text).translate(_GREEK_TABLE)
     return text.casefold()
 
@@ -91,7 +91,7 @@ def _words(text: str) -> list[str]:
     return [w for w in _NOT_WORD.split(_folded(text)) if w]
 
 
-@dataclass(frozen=True)
+@record
 class Match(Display):
     """One hit of :func:`find`: the entity, how it matched and its score (100 is an exact label)."""
 
@@ -103,8 +103,10 @@ class Match(Display):
     field: str
 
 
-@dataclass(frozen=True)
+@record
 class _Name:
+    """One name of an entity in the search index: the text, where it comes from, and its folded forms."""
+
     iri: str
     text: str
     field: str
@@ -264,6 +266,8 @@ def suggestions(graph: Graph, text: str, *, kinds: Iterable[str] | None = None, 
         if wanted is None or graph.kind(iri) in wanted:
             if norm not in by_norm or iri < by_norm[norm]:
                 by_norm[norm] = iri
+    import difflib
+
     close = difflib.get_close_matches(normalize(text), list(by_norm), n=n * 2, cutoff=0.6)
     labels: list[str] = []
     for norm in close:
@@ -282,13 +286,7 @@ def _looks_like_iri(text: str) -> bool:
 
 def exact_label(graph: Graph, text: str) -> str | None:
     """The IRI whose English label is exactly ``text``, found by an index lookup (no search index needed)."""
-    label = ox.Literal(text.strip(), language="en")
-    found = {
-        q.subject.value
-        for q in graph.store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), label)
-        if isinstance(q.subject, ox.NamedNode)
-    }
-    return found.pop() if len(found) == 1 else None
+    return graph.labelled(text)
 
 
 def resolve(graph: Graph, text: str, *, kinds: Iterable[str] | None = None) -> Entity:

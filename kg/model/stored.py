@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from kg.core import resources
 from kg.core.errors import InputError, NotFoundError, echo
+from kg.core.record import field, record
 
 KINDS = {"cq": "cq", "checks": "check", "reports": "report"}
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -17,7 +17,7 @@ _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*(?P<type>[a-z]+
 PARAM_TYPES = ("entity", "number", "integer", "string", "iri")
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """A query parameter: the variable it binds, its type and the default written in the header."""
 
@@ -29,7 +29,7 @@ class Param:
         return f"{self.name} ({self.type}" + (f", default {self.default})" if self.default is not None else ")")
 
 
-@dataclass(frozen=True)
+@record
 class StoredQuery:
     """A query file with its ``#+`` header. ``name`` is the file name without ``.rq``."""
 
@@ -99,11 +99,13 @@ def stored_queries() -> tuple[StoredQuery, ...]:
     >>> [q.kind for q in stored_queries()][:1]
     ['cq']
     """
+    return tuple(_read(folder, path) for folder, path in _files())
+
+
+def _files() -> list[tuple[str, Path]]:
+    """``(folder, path)`` of every stored query, in the order of :func:`stored_queries`."""
     root = resources.queries_dir()
-    found: list[StoredQuery] = []
-    for folder in KINDS:
-        found.extend(_read(folder, path) for path in sorted((root / folder).glob("*.rq")))
-    return tuple(found)
+    return [(folder, path) for folder in KINDS for path in sorted((root / folder).glob("*.rq"))]
 
 
 def _read(folder: str, path: Path) -> StoredQuery:
@@ -125,7 +127,7 @@ def stored_query(name: str) -> StoredQuery:
     found = stored_exactly(key)
     if found is not None:
         return found
-    names = [q.name for q in stored_queries()]
+    names = [path.stem for _, path in _files()]  # the names alone: a cold run parses only the query it runs
     starting = [n for n in names if n.startswith(key)]
     if len(starting) == 1:
         return stored_exactly(starting[0])  # type: ignore[return-value]
@@ -146,4 +148,4 @@ def stored_exactly(key: str) -> StoredQuery | None:
             path = root / folder / f"{key}.rq"
             if path.is_file():
                 return _read(folder, path)
-    return next((q for q in stored_queries() if q.name == key), None)
+    return next((_read(folder, path) for folder, path in _files() if path.stem == key), None)
