@@ -190,6 +190,8 @@ def _score(query_norm: str, query_words: list[str], name: _Name) -> int:
         return 0
     if name.norm == query_norm:
         return name.weight
+    if name.field == "iri":  # an identifier counts when typed whole; a piece of one (a source key) is not a name
+        return 0
     if name.norm.startswith(query_norm):
         return max(61, 80 - (len(name.norm) - len(query_norm)) // 2)
     if query_words and all(any(w.startswith(q) for w in name.words) for q in query_words):
