@@ -83,22 +83,36 @@ def _reference(graph: Graph, iri: str) -> Reference:
     return kept[iri]
 
 
+_SOURCES = """SELECT ?g ?key ?s ?doi ?url WHERE { VALUES_ROWS ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
+                OPTIONAL { ?s bibo:doi ?doi } OPTIONAL { ?s schema:url ?url } }"""
+
+
+def _read_sources(graph: Graph, rows: list[dict]) -> dict[str, SourceRef]:
+    return {r["g"]: SourceRef(str(r["key"]), graph.label(r["s"]), r.get("doi"), r.get("url"), r["s"]) for r in rows}
+
+
 def source_index(graph: Graph) -> dict[str, SourceRef]:
     """Every source by the IRI of its named graph (built once per graph)."""
+    return graph.memo("sources", lambda g: _read_sources(g, g.select(_SOURCES.replace("VALUES_ROWS", ""))))
 
-    def build(g: Graph) -> dict[str, SourceRef]:
-        rows = g.select(
-            """SELECT ?g ?key ?s ?doi ?url WHERE { ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
-                 OPTIONAL { ?s bibo:doi ?doi } OPTIONAL { ?s schema:url ?url } }"""
-        )
-        return {r["g"]: SourceRef(str(r["key"]), g.label(r["s"]), r.get("doi"), r.get("url"), r["s"]) for r in rows}
 
-    return graph.memo("sources", build)
+def _source_map(graph: Graph, graphs: set[str]) -> dict[str, SourceRef | None]:
+    """The sources of ``graphs`` (at least): every source once :func:`source_index` has been read, else those of
+    these graphs only (a large store holds thousands), read in one query and kept for the next call."""
+    if "sources" in getattr(graph, "_memo", {}) or not getattr(graph, "_indexed", True):
+        return source_index(graph)  # type: ignore[return-value]
+    index: dict[str, SourceRef | None] = graph.memo("sources_read", lambda g: {})
+    wanted = sorted(g for g in graphs if g not in index)
+    if wanted:
+        values = " ".join(str(ox.NamedNode(g)) for g in wanted)
+        index.update(dict.fromkeys(wanted))
+        index.update(_read_sources(graph, graph.select(_SOURCES.replace("VALUES_ROWS", f"VALUES ?g {{ {values} }}"))))
+    return index
 
 
 def _sources(graph: Graph, graphs: set[str]) -> tuple[SourceRef, ...]:
-    index = source_index(graph)
-    return tuple(sorted((index[g] for g in graphs if g in index), key=lambda s: s.key))
+    index = _source_map(graph, graphs)
+    return tuple(sorted((s for g in graphs if (s := index.get(g)) is not None), key=lambda s: s.key))
 
 
 def _build(graph: Graph, values: dict[str, list[str]], graphs: set[str] | None = None) -> Evidence:
@@ -167,7 +181,10 @@ def facts_of_many(
     wanted = ", ".join(str(ox.NamedNode(p)) for p in predicates)
     if via:
         # a property path: Oxigraph gives each (subject, node) once, whatever number of graphs state the links
-        path = "/".join("(" + "|".join(str(ox.NamedNode(p)) for p in (step if len(step) > 1 else step * 2)) + ")" for step in via)
+        # (a single property is written twice: a plain triple pattern would give a row per graph)
+        path = "/".join(
+            "(" + "|".join(str(ox.NamedNode(p)) for p in (step if len(step) > 1 else step * 2)) + ")" for step in via
+        )
         head = f"VALUES ?s {{ SUBJECTS }} ?s {path} ?n FILTER(!isLiteral(?n))"
     else:
         head = "VALUES ?n { SUBJECTS }"
@@ -232,6 +249,7 @@ def _links_evidence(
             raw.setdefault(key, {}).setdefault(row["ep"].value, []).append(row["ev"].value)
             if row["g"] is not None:
                 graphs.setdefault(key, set()).add(row["g"].value)
+    _source_map(graph, {g for held in graphs.values() for g in held})  # the sources of all of them in one go
     index = {}
     for key, values in raw.items():
         for k in values:
