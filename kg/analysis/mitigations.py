@@ -139,22 +139,22 @@ def _facts(
 ) -> dict[str, tuple[ev.Evidence, list[qty.Quantity], tuple[str, ...], tuple[str, ...]]]:
     """Each strategy's own evidence, numbers (and their descriptions) and the labels of what it applies to, read
     for all the strategies of the answer together (a strategy that mitigates several nodes upstream once)."""
-    strategies = list(dict.fromkeys(strategies))
+    kept = graph.memo("strategy_facts", lambda g: {})  # for the next call
+    strategies = [s for s in dict.fromkeys(strategies) if s not in kept]
     numbers = qty.of_many(graph, strategies)
     if getattr(graph, "_indexed", True):
         _, read = ev.facts_of_many(graph, strategies, [*sorted(ev.EVIDENCE_PREDICATES), APPLIES_TO])
         own = {s: read.get(ox.NamedNode(s), {}) for s in strategies}
     else:  # a remote store: one request per strategy
         own = {s: ev.facts_of(graph, ox.NamedNode(s)) for s in strategies}
-    return {
-        s: (
+    for s in strategies:
+        kept[s] = (
             ev.of_facts(graph, own[s]),
             numbers[s],
             tuple(q.described for q in numbers[s]),
             tuple(sorted(graph.label(o.value) for o, _ in own[s].get(APPLIES_TO, ()) if isinstance(o, ox.NamedNode))),
         )
-        for s in strategies
-    }
+    return kept
 
 
 def _support(graph: Graph, strategy: str, node: str, strategy_ev: ev.Evidence, link_ev: ev.Evidence) -> sp.Support:

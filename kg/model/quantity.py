@@ -314,16 +314,18 @@ def of_many(graph: Graph, iris: list[str]) -> dict[str, list[Quantity]]:
     """The quantities of each of ``iris``, as :func:`of` gives them, read for all of them in a few queries (one
     for the value nodes, one for their condition nodes, per 500 entities) instead of a few dozen patterns per
     number; a remote store (no index to ask) reads entity by entity."""
+    kept: dict[str, list[Quantity]] = graph.memo("quantities_read", lambda g: {})  # for the next call
+    wanted = [iri for iri in dict.fromkeys(iris) if iri not in kept]
     if not getattr(graph, "_indexed", True):
-        return {iri: of(graph, iri) for iri in dict.fromkeys(iris)}
-    iris = list(dict.fromkeys(iris))
-    nodes, facts = ev.facts_of_many(graph, iris, list(QUANTITY_PREDICATES), via=((HAS_QUANTITY, HAS_OUTCOME),))
-    _, conditions = ev.facts_of_many(
-        graph, iris, list(CONDITION_NODE_PREDICATES), via=((HAS_QUANTITY, HAS_OUTCOME), CONDITION_PROPERTIES)
-    )
-    out = {}
-    for iri in iris:
-        found = [_build(graph, node, facts[node], conditions) for node in nodes[iri]]
-        found.sort(key=lambda q: (q.metric or "", q.label, q.iri))
-        out[iri] = found
-    return out
+        kept.update((iri, of(graph, iri)) for iri in wanted)
+    elif wanted:
+        values = (HAS_QUANTITY, HAS_OUTCOME)
+        nodes, facts = ev.facts_of_many(graph, wanted, list(QUANTITY_PREDICATES), via=(values,))
+        _, conditions = ev.facts_of_many(
+            graph, wanted, list(CONDITION_NODE_PREDICATES), via=(values, CONDITION_PROPERTIES)
+        )
+        for iri in wanted:
+            found = [_build(graph, node, facts[node], conditions) for node in nodes[iri]]
+            found.sort(key=lambda q: (q.metric or "", q.label, q.iri))
+            kept[iri] = found
+    return {iri: list(kept[iri]) for iri in iris}
