@@ -105,3 +105,52 @@ def test_no_networkx_on_the_way():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert done.stdout.strip() == "False"
+
+
+def _numbered(graph):
+    rows = graph.select("SELECT DISTINCT ?x WHERE { ?x sslmb:hasQuantity|sslmb:hasOutcome ?q FILTER(isIRI(?x)) }")
+    return sorted(r["x"] for r in rows)
+
+
+def test_numbers_and_evidence_read_together_match_those_read_one_by_one():
+    from kg.model import quantity as qty
+
+    together, alone = kg.load(), kg.load()  # separate caches
+    entities = _numbered(together)
+    assert len(entities) > 100
+    batch = qty.of_many(together, entities)
+    assert batch == {iri: qty.of(alone, iri) for iri in entities}
+    assert sum(len(numbers) for numbers in batch.values()) > 500
+    assert any(q.conditions for numbers in batch.values() for q in numbers)
+    _, facts = ev.facts_of_many(together, entities, sorted(ev.EVIDENCE_PREDICATES))
+    import pyoxigraph as ox
+
+    assert {iri: ev.of_facts(together, facts[ox.NamedNode(iri)]) for iri in entities} == {
+        iri: ev.of_node(alone, ox.NamedNode(iri)) for iri in entities
+    }
+
+
+def test_a_statement_held_by_two_sources_is_read_once_per_source(monkeypatch):
+    """The review's files read into two named graphs: every number, condition and link is stated twice, and the
+    numbers read together keep what a pattern per node gives (a condition per statement, both sources)."""
+    import pyoxigraph as ox
+
+    from kg.core import resources
+    from kg.core.graph import Graph
+    from kg.model import quantity as qty
+
+    store = ox.Store()
+    store.load(path=str(resources.ontology_file()), format=ox.RdfFormat.TURTLE)
+    for path in resources.instance_files():
+        for key in ("wang2020", "copy"):
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                       to_graph=ox.NamedNode(f"https://w3id.org/sslmb/graph/{key}"))
+    together, alone = Graph(store), Graph(store)
+    entities = _numbered(together)
+    batch = qty.of_many(together, entities)
+    assert batch == {iri: qty.of(alone, iri) for iri in entities}
+    doubled = [q for numbers in batch.values() for q in numbers if len(q.conditions) >= 2]
+    assert doubled and all(len(q.conditions) % 2 == 0 for q in doubled)
+    answer = to_json(mitigations.mitigations(together, "dendrite penetration"))
+    monkeypatch.setattr(qty, "of_many", lambda graph, iris: {iri: qty.of(graph, iri) for iri in iris})
+    assert to_json(mitigations.mitigations(Graph(store), "dendrite penetration")) == answer

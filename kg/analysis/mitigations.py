@@ -98,16 +98,11 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
         wanted += [(a, causal.forward[a][b], b) for a, b in zip(route, route[1:], strict=False)]
     ev.of_links(graph, wanted)
     best: dict[str, Mitigation] = {}
-    facts: dict[str, tuple[ev.Evidence, list[qty.Quantity], tuple[str, ...], tuple[str, ...]]] = {}
+    facts = _facts(graph, [strategy for _, _, strategy in candidates])
     for node, route, strategy in candidates:
         hops = len(route) - 1
         steps = [step_of(graph, strategy, MITIGATES, node)]
         steps += [step_of(graph, a, causal.forward[a][b], b) for a, b in zip(route, route[1:], strict=False)]
-        if strategy not in facts:  # a strategy that mitigates several nodes upstream is read once
-            numbers = qty.of(graph, strategy)
-            facts[strategy] = (ev.of_entity(graph, strategy), numbers, tuple(q.described for q in numbers), tuple(
-                sorted(graph.label(o.value) for o in graph.objects(strategy, APPLIES_TO) if isinstance(o, ox.NamedNode))
-            ))
         strategy_ev, numbers, outcomes, applies = facts[strategy]
         refs = reference_numbers([strategy_ev, steps[0].evidence])
         on_route = set(route)
@@ -137,6 +132,29 @@ def _mitigations_of(graph: Graph, entity: Entity, max_hops: int) -> list[Mitigat
         if strategy not in best or found.score > best[strategy].score:
             best[strategy] = found
     return sorted(best.values(), key=lambda m: (-m.score, m.hops, m.strategy_label))
+
+
+def _facts(
+    graph: Graph, strategies: list[str]
+) -> dict[str, tuple[ev.Evidence, list[qty.Quantity], tuple[str, ...], tuple[str, ...]]]:
+    """Each strategy's own evidence, numbers (and their descriptions) and the labels of what it applies to, read
+    for all the strategies of the answer together (a strategy that mitigates several nodes upstream once)."""
+    kept = graph.memo("strategy_facts", lambda g: {})  # for the next call
+    strategies = [s for s in dict.fromkeys(strategies) if s not in kept]
+    numbers = qty.of_many(graph, strategies)
+    if getattr(graph, "_indexed", True):
+        _, read = ev.facts_of_many(graph, strategies, [*sorted(ev.EVIDENCE_PREDICATES), APPLIES_TO])
+        own = {s: read.get(ox.NamedNode(s), {}) for s in strategies}
+    else:  # a remote store: one request per strategy
+        own = {s: ev.facts_of(graph, ox.NamedNode(s)) for s in strategies}
+    for s in strategies:
+        kept[s] = (
+            ev.of_facts(graph, own[s]),
+            numbers[s],
+            tuple(q.described for q in numbers[s]),
+            tuple(sorted(graph.label(o.value) for o, _ in own[s].get(APPLIES_TO, ()) if isinstance(o, ox.NamedNode))),
+        )
+    return kept
 
 
 def _support(graph: Graph, strategy: str, node: str, strategy_ev: ev.Evidence, link_ev: ev.Evidence) -> sp.Support:

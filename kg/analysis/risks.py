@@ -113,7 +113,9 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
     check_count("max_hops", max_hops, 0)
     entity = resolve(graph, electrolyte, kinds=list(RISK_KINDS))
     causal = links(graph)
-    exposures: dict[tuple[str, str, str], Exposure] = {}
+    # (failure mode, holder, links of the route or the one stated link, constituent, mitigated by) per exposure:
+    # the evidence of every link is read in one go once all are known
+    exposures: dict[tuple[str, str, str], tuple[str, str, list[tuple[str, str, str]], str, tuple[str, ...]]] = {}
     mechanisms: list[str] = []
     withheld: list[Withheld] = []
     users = _users(graph, entity.iri)
@@ -140,11 +142,10 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
             for obj in sorted(graph.objects(holder, SSLMB + "susceptibleTo"), key=str):
                 if not isinstance(obj, ox.NamedNode) or (holder, SSLMB + "susceptibleTo", obj.value) in blocked:
                     continue
-                link = ev.of_link(graph, holder, SSLMB + "susceptibleTo", obj.value)
                 key = (obj.value, "", part)
                 if key not in exposures:
-                    exposures[key] = Exposure(obj.value, graph.label(obj.value), graph.label(holder), (),
-                                              reference_numbers([link]), part, _mitigating(graph, users, [obj.value]))
+                    exposures[key] = (obj.value, holder, [(holder, SSLMB + "susceptibleTo", obj.value)], part,
+                                      _mitigating(graph, users, [obj.value]))
             for obj in sorted(graph.objects(holder, SSLMB + "exhibitsMechanism"), key=str):
                 if not isinstance(obj, ox.NamedNode) or (holder, SSLMB + "exhibitsMechanism", obj.value) in blocked:
                     continue
@@ -156,23 +157,15 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
                 for node, route in shortest_routes(causal.forward, mech, max_hops).items():
                     if node == mech or graph.kind(node) != "failure mode" or excepted & set(route):
                         continue
-                    steps = tuple(
-                        step_of(graph, a, causal.forward[a][b], b)
-                        for a, b in zip(route, route[1:], strict=False)
-                    )
                     key = (node, mech, part)
                     if key not in exposures:
-                        exposures[key] = Exposure(
-                            node, graph.label(node), graph.label(holder), steps,
-                            reference_numbers([s.evidence for s in steps]),
-                            part, _mitigating(graph, users, route),
-                        )
-    strategies = []
+                        steps = [(a, causal.forward[a][b], b) for a, b in zip(route, route[1:], strict=False)]
+                        exposures[key] = (node, holder, steps, part, _mitigating(graph, users, route))
+    stated: list[tuple[str, str, tuple[str, str, str]]] = []  # (strategy, where, link)
     seen = set()
     for strategy in users:  # made with this very material: said first, whatever else it applies to
         seen.add(strategy)
-        link = ev.of_link(graph, strategy, USES_MATERIAL, entity.iri)
-        strategies.append((graph.label(strategy), "uses it", reference_numbers([link])))
+        stated.append((strategy, "uses it", (strategy, USES_MATERIAL, entity.iri)))
     for member in [entity.iri, *parts]:
         holders, blocked, _ = _holders(graph, member)
         for holder in holders:
@@ -181,12 +174,22 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
                 if not isinstance(s, ox.NamedNode) or s.value in seen or (holder, APPLIES_TO, s.value) in blocked:
                     continue
                 seen.add(s.value)
-                link = ev.of_link(graph, s.value, APPLIES_TO, holder)
                 where = (
                     graph.label(holder) if member == entity.iri else f"{graph.label(holder)} (in {graph.label(member)})"
                 )
-                strategies.append((graph.label(s.value), where, reference_numbers([link])))
-    ordered = sorted(exposures.values(), key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
+                stated.append((s.value, where, (s.value, APPLIES_TO, holder)))
+    evidence = ev.of_links(graph, [*(link for e in exposures.values() for link in e[2]), *(s[2] for s in stated)])
+    strategies = [(graph.label(s), where, reference_numbers([evidence[link]])) for s, where, link in stated]
+    found = []
+    for (failure, holder, route, part, mitigated), (_, mech, _) in zip(exposures.values(), exposures, strict=True):
+        if not mech:  # stated: no route
+            found.append(Exposure(failure, graph.label(failure), graph.label(holder), (),
+                                  reference_numbers([evidence[route[0]]]), part, mitigated))
+            continue
+        steps = tuple(step_of(graph, a, p, b) for a, p, b in route)
+        found.append(Exposure(failure, graph.label(failure), graph.label(holder), steps,
+                              reference_numbers([s.evidence for s in steps]), part, mitigated))
+    ordered = sorted(found, key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
                                                         len(e.route), e.constituent))
     return Risks(
         entity.iri,

@@ -12,6 +12,7 @@ from kg.core.namespaces import OWL, PROV, SSLMB
 
 if TYPE_CHECKING:
     from kg.core.graph import Graph
+    from kg.core.terms import Term
 
 WAS_DERIVED_FROM = PROV + "wasDerivedFrom"
 HAD_PRIMARY_SOURCE = PROV + "hadPrimarySource"
@@ -68,30 +69,50 @@ class Evidence:
 
 
 def _location(graph: Graph, iri: str) -> Location:
-    number = graph.value(iri, SSLMB + "sectionNumber")
-    return Location(iri, graph.label(iri), str(number) if number is not None else None)
+    kept: dict[str, Location] = graph.memo("evidence_locations", lambda g: {})
+    if iri not in kept:
+        number = graph.value(iri, SSLMB + "sectionNumber")
+        kept[iri] = Location(iri, graph.label(iri), str(number) if number is not None else None)
+    return kept[iri]
 
 
 def _reference(graph: Graph, iri: str) -> Reference:
-    return Reference(iri, graph.value(iri, SSLMB + "referenceNumber"), graph.label(iri))
+    kept: dict[str, Reference] = graph.memo("evidence_references", lambda g: {})
+    if iri not in kept:
+        kept[iri] = Reference(iri, graph.value(iri, SSLMB + "referenceNumber"), graph.label(iri))
+    return kept[iri]
+
+
+_SOURCES = """SELECT ?g ?key ?s ?doi ?url WHERE { VALUES_ROWS ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
+                OPTIONAL { ?s bibo:doi ?doi } OPTIONAL { ?s schema:url ?url } }"""
+
+
+def _read_sources(graph: Graph, rows: list[dict]) -> dict[str, SourceRef]:
+    return {r["g"]: SourceRef(str(r["key"]), graph.label(r["s"]), r.get("doi"), r.get("url"), r["s"]) for r in rows}
 
 
 def source_index(graph: Graph) -> dict[str, SourceRef]:
     """Every source by the IRI of its named graph (built once per graph)."""
+    return graph.memo("sources", lambda g: _read_sources(g, g.select(_SOURCES.replace("VALUES_ROWS", ""))))
 
-    def build(g: Graph) -> dict[str, SourceRef]:
-        rows = g.select(
-            """SELECT ?g ?key ?s ?doi ?url WHERE { ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
-                 OPTIONAL { ?s bibo:doi ?doi } OPTIONAL { ?s schema:url ?url } }"""
-        )
-        return {r["g"]: SourceRef(str(r["key"]), g.label(r["s"]), r.get("doi"), r.get("url"), r["s"]) for r in rows}
 
-    return graph.memo("sources", build)
+def _source_map(graph: Graph, graphs: set[str]) -> dict[str, SourceRef | None]:
+    """The sources of ``graphs`` (at least): every source once :func:`source_index` has been read, else those of
+    these graphs only (a large store holds thousands), read in one query and kept for the next call."""
+    if "sources" in getattr(graph, "_memo", {}) or not getattr(graph, "_indexed", True):
+        return source_index(graph)  # type: ignore[return-value]
+    index: dict[str, SourceRef | None] = graph.memo("sources_read", lambda g: {})
+    wanted = sorted(g for g in graphs if g not in index)
+    if wanted:
+        values = " ".join(str(ox.NamedNode(g)) for g in wanted)
+        index.update(dict.fromkeys(wanted))
+        index.update(_read_sources(graph, graph.select(_SOURCES.replace("VALUES_ROWS", f"VALUES ?g {{ {values} }}"))))
+    return index
 
 
 def _sources(graph: Graph, graphs: set[str]) -> tuple[SourceRef, ...]:
-    index = source_index(graph)
-    return tuple(sorted((index[g] for g in graphs if g in index), key=lambda s: s.key))
+    index = _source_map(graph, graphs)
+    return tuple(sorted((s for g in graphs if (s := index.get(g)) is not None), key=lambda s: s.key))
 
 
 def _build(graph: Graph, values: dict[str, list[str]], graphs: set[str] | None = None) -> Evidence:
@@ -110,18 +131,85 @@ def of_entity(graph: Graph, iri: str) -> Evidence:
 
 
 def of_node(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Evidence:
+    return of_facts(graph, facts_of(graph, node))
+
+
+#: What a node states, as read for it: predicate IRI -> [(object, named graph IRI or None for the default graph)],
+#: one entry per quad, in the order the store lists them.
+Facts = dict[str, list[tuple["Term", str | None]]]
+
+
+def facts_of(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Facts:
+    """Every statement of ``node`` (one pattern), grouped by predicate."""
+    facts: Facts = {}
+    for quad in graph.store.quads_for_pattern(node, None, None):
+        where = quad.graph_name
+        facts.setdefault(quad.predicate.value, []).append(
+            (quad.object, where.value if isinstance(where, ox.NamedNode) else None)
+        )
+    return facts
+
+
+def of_facts(graph: Graph, facts: Facts) -> Evidence:
+    """The evidence among a node's ``facts`` (:func:`facts_of`, :func:`facts_of_many`): the values of the
+    evidence predicates, and the sources whose graphs state them."""
     values: dict[str, list[str]] = {}
     graphs: set[str] = set()
     for predicate in EVIDENCE_PREDICATES:
-        for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
-            if isinstance(quad.object, ox.NamedNode):
-                if quad.object.value not in values.get(predicate, []):
-                    values.setdefault(predicate, []).append(quad.object.value)
-                if isinstance(quad.graph_name, ox.NamedNode):
-                    graphs.add(quad.graph_name.value)
+        for obj, where in facts.get(predicate, ()):
+            if isinstance(obj, ox.NamedNode):
+                if obj.value not in values.get(predicate, []):
+                    values.setdefault(predicate, []).append(obj.value)
+                if where is not None:
+                    graphs.add(where)
     for key in values:
         values[key].sort()
     return _build(graph, values, graphs)
+
+
+def facts_of_many(
+    graph: Graph, subjects: list[str], predicates: list[str], *, via: tuple[tuple[str, ...], ...] = ()
+) -> tuple[dict[str, list[ox.NamedNode | ox.BlankNode]], dict[ox.NamedNode | ox.BlankNode, Facts]]:
+    """What many nodes state with ``predicates``, in one query per 500 ``subjects`` (IRIs): the subjects
+    themselves, or with ``via`` the nodes reached from them through one of the properties of each step in turn
+    (their quantity values, say, blank nodes included). Returns the nodes of each subject (the subject itself
+    without ``via``) and the facts of each node, one entry per quad as :func:`facts_of` reads them; an evidence
+    predicate's entries name their graph."""
+    if not subjects:
+        return {}, {}
+    evidence = ", ".join(str(ox.NamedNode(p)) for p in sorted(EVIDENCE_PREDICATES & set(predicates)))
+    wanted = ", ".join(str(ox.NamedNode(p)) for p in predicates)
+    if via:
+        # a property path: Oxigraph gives each (subject, node) once, whatever number of graphs state the links
+        # (a single property is written twice: a plain triple pattern would give a row per graph)
+        path = "/".join(
+            "(" + "|".join(str(ox.NamedNode(p)) for p in (step if len(step) > 1 else step * 2)) + ")" for step in via
+        )
+        head = f"VALUES ?s {{ SUBJECTS }} ?s {path} ?n FILTER(!isLiteral(?n))"
+    else:
+        head = "VALUES ?n { SUBJECTS }"
+    # one row per quad of the union (as quads_for_pattern lists them), then an evidence quad once per named graph
+    # that states it; OPTIONAL keeps a node that states none of the predicates
+    graphs = f"OPTIONAL {{ GRAPH ?g {{ ?n ?p ?o }} FILTER(?p IN ({evidence})) }}" if evidence else ""
+    text = f"""SELECT {"?s" if via else ""} ?n ?p ?o ?g WHERE {{ {head}
+                 OPTIONAL {{ ?n ?p ?o FILTER(?p IN ({wanted})) {graphs} }} }}"""
+    nodes: dict[str, list[ox.NamedNode | ox.BlankNode]] = {s: [] for s in subjects}
+    owner: dict[ox.NamedNode | ox.BlankNode, str] = {}
+    facts: dict[ox.NamedNode | ox.BlankNode, Facts] = {}
+    for i in range(0, len(subjects), _CHUNK):
+        rows = " ".join(str(ox.NamedNode(s)) for s in subjects[i : i + _CHUNK])
+        for row in graph.store.query(text.replace("SUBJECTS", rows)):  # type: ignore[union-attr]
+            s, n, p, o, g = row if via else (row[0], *row)
+            if owner.setdefault(n, s.value) != s.value:  # a node two subjects share: its facts read once
+                if n not in nodes[s.value]:
+                    nodes[s.value].append(n)
+                continue
+            if n not in facts:
+                facts[n] = {}
+                nodes[s.value].append(n)
+            if p is not None:  # None: a node with none of the predicates
+                facts[n].setdefault(p.value, []).append((o, g.value if g is not None else None))
+    return nodes, facts
 
 
 def link_index(graph: Graph) -> dict[tuple[str, str, str], Evidence]:
@@ -161,6 +249,7 @@ def _links_evidence(
             raw.setdefault(key, {}).setdefault(row["ep"].value, []).append(row["ev"].value)
             if row["g"] is not None:
                 graphs.setdefault(key, set()).add(row["g"].value)
+    _source_map(graph, {g for held in graphs.values() for g in held})  # the sources of all of them in one go
     index = {}
     for key, values in raw.items():
         for k in values:
