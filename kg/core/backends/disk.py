@@ -128,7 +128,11 @@ def open_store(path: str | Path, *, generation: str | None = None) -> Graph:
         store = ox.Store.read_only(str(data))
     except OSError as exc:
         raise InputError(f"{path}: cannot open the store: {exc}") from None
-    return Graph(store, [Path(s.path) for s in info.sources])
+    from kg.core.backends.union import UnionStore
+
+    # read-only, so the distinct triples the metadata records for its current generation stay true
+    known = info.triples if data.name == info.data else None
+    return Graph(UnionStore(store, triples=known), [Path(s.path) for s in info.sources])
 
 
 def describe_store(path: str | Path) -> dict[str, Any]:
