@@ -141,7 +141,9 @@ def disk(extra: Path, rounds: int) -> int:
             started = time.perf_counter()
             store = ox.Store(str(folder))
             for f in files:
-                store.bulk_load(path=str(f), format=fmt.get(f.suffix, ox.RdfFormat.TURTLE), base_iri=f.resolve().as_uri())
+                store.bulk_load(
+                    path=str(f), format=fmt.get(f.suffix, ox.RdfFormat.TURTLE), base_iri=f.resolve().as_uri()
+                )
             store.flush()
             store.optimize()
             keep("floor: bulk_load+optimize", time.perf_counter() - started)
@@ -161,10 +163,14 @@ def disk(extra: Path, rounds: int) -> int:
             shutil.rmtree(Path(tmp) / "ours")
     print(f"\n{len(checks)} compiled checks ({rows} rows); {report.triples} triples; best of {rounds} round(s)")
     floor_load = best["floor: bulk_load+optimize"] + best["floor: compiled checks"]
-    print(f"validate: ours {best['ours: validate --engine fast']:.2f} s, floor {best['floor: compiled checks']:.2f} s, "
-          f"ratio {best['ours: validate --engine fast'] / best['floor: compiled checks']:.2f}")
-    print(f"validated load: ours {best['ours: load, validated']:.2f} s, floor (bulk_load+optimize+checks) "
-          f"{floor_load:.2f} s, ratio {best['ours: load, validated'] / floor_load:.2f}")
+    print(
+        f"validate: ours {best['ours: validate --engine fast']:.2f} s, floor {best['floor: compiled checks']:.2f} s, "
+        f"ratio {best['ours: validate --engine fast'] / best['floor: compiled checks']:.2f}"
+    )
+    print(
+        f"validated load: ours {best['ours: load, validated']:.2f} s, floor (bulk_load+optimize+checks) "
+        f"{floor_load:.2f} s, ratio {best['ours: load, validated'] / floor_load:.2f}"
+    )
     return 0
 
 

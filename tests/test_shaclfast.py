@@ -411,10 +411,10 @@ REFUSED = {
     "a sub-select": 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE '
     '{ { SELECT ?x WHERE { ?x ex:p ?y } } }" ] .',
     # in a SPARQL target, a sub-select is compiled only where nothing before it binds its variables
-    "a sub-select that shares ?y": 'ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; '
+    "a sub-select that shares ?y": "ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; "
     'sh:select "SELECT ?this WHERE { ?this <http://example.org/p> ?y . '
     '{ SELECT ?y WHERE { ?z <http://example.org/q> ?y } GROUP BY ?y } }" ] .',
-    "(LIMIT ...) in a sub-select": 'ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; '
+    "(LIMIT ...) in a sub-select": "ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; "
     'sh:select "SELECT ?this WHERE { { SELECT ?this WHERE { ?this <http://example.org/p> ?y } LIMIT 1 } }" ] .',
     "is not a regex Oxigraph reads": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
     'sh:property [ sh:path ex:p ; sh:pattern "(?<=a)b" ] .',
