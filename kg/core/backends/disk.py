@@ -130,8 +130,9 @@ def open_store(path: str | Path, *, generation: str | None = None) -> Graph:
         raise InputError(f"{path}: cannot open the store: {exc}") from None
     from kg.core.backends.union import UnionStore
 
-    # read-only, so the distinct triples the metadata records for its current generation stay true
-    known = info.triples if data.name == info.data else None
+    # read-only, so the distinct triples the metadata records for its current generation stay true (version 1
+    # recorded quads: its graph is counted)
+    known = info.triples if data.name == info.data and info.version >= 2 else None
     return Graph(UnionStore(store, triples=known), [Path(s.path) for s in info.sources])
 
 
