@@ -345,6 +345,11 @@ EXPECTED = {
         ("SparqlTarget", "NodeKind", EX + "book1", EX + "book1"): 1,
         ("SparqlTarget", "NodeKind", EX + "book4", EX + "book4"): 1,
     },
+    "SPARQL target with a grouping sub-select": {
+        ("SparqlTargetGrouped", "NodeKind", EX + "paper1", EX + "paper1"): 1,
+        ("SparqlTargetGrouped", "NodeKind", EX + "paper2", EX + "paper2"): 1,
+        ("SparqlTargetGrouped", "NodeKind", EX + "paper3", EX + "paper3"): 0,
+    },
 }
 
 
@@ -405,6 +410,12 @@ REFUSED = {
     '{ OPTIONAL { $this ex:p ?v } }" ] .',
     "a sub-select": 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE '
     '{ { SELECT ?x WHERE { ?x ex:p ?y } } }" ] .',
+    # in a SPARQL target, a sub-select is compiled only where nothing before it binds its variables
+    "a sub-select that shares ?y": "ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; "
+    'sh:select "SELECT ?this WHERE { ?this <http://example.org/p> ?y . '
+    '{ SELECT ?y WHERE { ?z <http://example.org/q> ?y } GROUP BY ?y } }" ] .',
+    "(LIMIT ...) in a sub-select": "ex:S a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:target [ a sh:SPARQLTarget ; "
+    'sh:select "SELECT ?this WHERE { { SELECT ?this WHERE { ?this <http://example.org/p> ?y } LIMIT 1 } }" ] .',
     "is not a regex Oxigraph reads": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
     'sh:property [ sh:path ex:p ; sh:pattern "(?<=a)b" ] .',
 }

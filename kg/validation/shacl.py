@@ -52,7 +52,8 @@ def validate(
     for path in extra_paths:
         load_file(store, path)
     if engine == "auto":
-        engine = "fast" if len(graph.store) + len(store) >= AUTO_FAST_FROM else "pyshacl"
+        size = triples if triples is not None else len(graph.store)  # a caller's count spares counting again
+        engine = "fast" if size + len(store) >= AUTO_FAST_FROM else "pyshacl"
         if engine == "fast":
             from kg.validation.fast.vocabulary import UnsupportedShapeError
 

@@ -128,7 +128,12 @@ def open_store(path: str | Path, *, generation: str | None = None) -> Graph:
         store = ox.Store.read_only(str(data))
     except OSError as exc:
         raise InputError(f"{path}: cannot open the store: {exc}") from None
-    graph = Graph(store, [Path(s.path) for s in info.sources])
+    from kg.core.backends.union import UnionStore
+
+    # read-only, so the distinct triples the metadata records for its current generation stay true (version 1
+    # recorded quads: its graph is counted)
+    known = info.triples if data.name == info.data and info.version >= 2 else None
+    graph = Graph(UnionStore(store, triples=known), [Path(s.path) for s in info.sources])
     # where indexes derived from this generation may be kept, beside it (kg.model.search saves its names there)
     graph.derived = Path(path) / f".{data.name}"
     return graph

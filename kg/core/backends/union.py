@@ -113,11 +113,14 @@ def _expand(kind: str | None, value: str, prefixes: Mapping[str, str]) -> str:
 
 class UnionStore:
     """A ``pyoxigraph.Store`` seen as the union of its graphs (the raw store is :attr:`store`); with ``graphs``
-    (named graph IRIs), as the union of the default graph and those graphs only."""
+    (named graph IRIs), as the union of the default graph and those graphs only. ``triples``, the distinct triples
+    of the union when they are known already (a read-only store whose metadata records them), spares counting
+    them."""
 
-    def __init__(self, store: ox.Store, graphs: Iterable[str] | None = None) -> None:
+    def __init__(self, store: ox.Store, graphs: Iterable[str] | None = None, *, triples: int | None = None) -> None:
         self.store = store
         self.graphs: tuple[str, ...] | None = None if graphs is None else tuple(dict.fromkeys(graphs))
+        self.known_triples = triples if graphs is None else None
 
     def __getattr__(self, name: str) -> Any:  # everything not overridden behaves as the raw store's
         return getattr(self.store, name)
@@ -132,6 +135,8 @@ class UnionStore:
 
     def __len__(self) -> int:
         """The triples of the union, each once (a triple several sources state counts once)."""
+        if self.known_triples is not None:
+            return self.known_triples
         if self.graphs is None and next(iter(self.store.named_graphs()), None) is None:
             return len(self.store)
         query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"

@@ -20,7 +20,9 @@ of its tests reads at most one triple pattern, and otherwise a set of conforming
 and rewritten only in ways that keep its meaning under pySHACL: ``$this`` comes from joining the shape's focus
 nodes in front of the query body (pySHACL binds it before evaluation), a nested group after a pattern is
 joined ``LATERAL`` (rdflib, under pySHACL, evaluates such a group with the outer bindings already in place),
-and a ``FILTER NOT EXISTS`` over several self-contained triple patterns becomes ``MINUS``.
+and a ``FILTER NOT EXISTS`` over several self-contained triple patterns becomes ``MINUS``. A sub-select (with
+``GROUP BY`` and ``HAVING``) is compiled in a SPARQL target only, and only where nothing before it binds one of its
+variables, so that no engine can evaluate it with outer bindings in place.
 
 >>> import kg
 >>> report = validate(kg.load())

@@ -12,7 +12,16 @@ import pyoxigraph as ox
 from kg.core import resources
 from kg.core.namespaces import RDF, RDFS, SH
 from kg.validation.fast.constraints import ConstraintTranslator, Dom, project
-from kg.validation.fast.sparqlparse import Elem, Group, Parser, Tok, lateral_joins, not_exists_as_minus, render_items
+from kg.validation.fast.sparqlparse import (
+    Elem,
+    Group,
+    Parser,
+    Tok,
+    lateral_joins,
+    not_exists_as_minus,
+    refuse_correlated_subselects,
+    render_items,
+)
 from kg.validation.fast.vocabulary import INSTANCE_OF, NODE_PARAMETERS, PATH_ONLY, Term, UnsupportedShapeError, sh
 
 
@@ -63,7 +72,11 @@ class Compiler(ConstraintTranslator):
                 f"{self.name(shape)}: {what} without exactly one sh:select (sh:ask is not compiled)"
             )
         where = f"{self.name(shape)} ({what})"
-        prefixes, select, group = Parser(selects[0].value, where).query()
+        # a sub-select only in a target: nothing is pre-bound there, so none can see a $this from outside
+        target = what == "SPARQL target"
+        prefixes, select, group = Parser(selects[0].value, where, subselects=target).query()
+        if target:
+            refuse_correlated_subselects(group, set(), where)
         lines = self.prologue(shape, node) + [f"PREFIX {name} {iri}" for name, iri in prefixes]
         for special in ("PATH", "currentShape", "shapesGraph"):
             if special in group.variables() or any(t.var == special for t in select):

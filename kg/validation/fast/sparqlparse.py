@@ -76,15 +76,20 @@ def render_items(items: Sequence[object]) -> str:
 @dataclass
 class Elem:
     """One element of a group graph pattern: ``kind`` is triples, filter, bind, values, group, union, minus,
-    lateral; ``items`` holds tokens (and, in filters, the groups of EXISTS); ``groups`` the sub-groups."""
+    lateral, subselect; ``items`` holds tokens (and, in filters, the groups of EXISTS); ``groups`` the sub-groups
+    (of a sub-select, its WHERE group)."""
 
     kind: str
     items: list[object] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    at: int = 0  # a sub-select: its SELECT clause is items[:at], its GROUP BY and HAVING items[at:]
 
     def render(self) -> str:
         if self.kind == "triples":
             return render_items(self.items)
+        if self.kind == "subselect":
+            clause, modifiers = render_items(self.items[: self.at]), render_items(self.items[self.at :])
+            return f"SELECT {clause} WHERE {self.groups[0].render()} {modifiers}".rstrip()
         if self.kind == "filter":
             return "FILTER " + render_items(self.items)
         if self.kind == "bind":
@@ -134,12 +139,14 @@ class Group:
 
 class Parser:
     """A reader for the SELECT queries that SHACL-SPARQL constraints and targets contain: triple patterns,
-    FILTER (with EXISTS), BIND, VALUES, nested groups, UNION and MINUS. Anything else is refused by name."""
+    FILTER (with EXISTS), BIND, VALUES, nested groups, UNION and MINUS, and with ``subselects`` (a SPARQL
+    target, where nothing is pre-bound) sub-selects with GROUP BY and HAVING. Anything else is refused by name."""
 
-    def __init__(self, text: str, where: str) -> None:
+    def __init__(self, text: str, where: str, *, subselects: bool = False) -> None:
         self.where = where
         self.tokens = tokenize(text, where)
         self.pos = 0
+        self.subselects = subselects
 
     def refuse(self, feature: str) -> UnsupportedShapeError:
         return UnsupportedShapeError(f"{self.where}: the fast engine does not compile {feature} in sh:select")
@@ -186,7 +193,11 @@ class Parser:
     def group(self, in_exists: bool = False) -> Group:
         self.expect("{")
         if (token := self.peek()) is not None and token.upper == "SELECT":
-            raise self.refuse("a sub-select")
+            if in_exists or not self.subselects:
+                raise self.refuse("a sub-select")
+            inner = self.subselect()
+            self.expect("}")
+            return Group([inner])
         elements: list[Elem] = []
         while True:
             token = self.peek()
@@ -230,6 +241,35 @@ class Parser:
                 raise self.refuse(keyword)
             else:
                 elements.append(Elem("triples", self.triples()))
+
+    def subselect(self) -> Elem:
+        """``SELECT [DISTINCT] ?v ... (expression AS ?v) ... WHERE { ... } [GROUP BY ?v ...] [HAVING (...)]``."""
+        self.expect("SELECT")
+        clause: list[object] = []
+        while (token := self.peek()) is not None and token.text != "{" and token.upper != "WHERE":
+            if token.text == "(":
+                clause.extend(self.balanced("(", ")"))
+            elif token.kind == "var" or (token.upper == "DISTINCT" and not clause):
+                clause.append(self.take())
+            else:
+                raise self.refuse(f"{token.text!r} in the SELECT clause of a sub-select")
+        if token is not None and token.upper == "WHERE":
+            self.take()
+        where = self.group()
+        modifiers: list[object] = []
+        while (token := self.peek()) is not None and token.text != "}":
+            if token.upper == "GROUP" and (nxt := self.peek(1)) is not None and nxt.upper == "BY":
+                modifiers += [self.take(), self.take()]
+                while (var := self.peek()) is not None and var.kind == "var":
+                    modifiers.append(self.take())
+                if modifiers[-1] == nxt:
+                    raise self.refuse("GROUP BY without variables in a sub-select")
+            elif token.upper == "HAVING":
+                modifiers.append(self.take())
+                modifiers.extend(self.balanced("(", ")"))
+            else:
+                raise self.refuse(f"solution modifiers ({token.text} ...) in a sub-select")
+        return Elem("subselect", [*clause, *modifiers], [where], at=len(clause))
 
     def triples(self) -> list[object]:
         items: list[object] = []
@@ -288,7 +328,9 @@ def lateral_joins(group: Group, outer: set[str]) -> Group:
     seen = set(outer)
     elements: list[Elem] = []
     for element in group.elements:
-        if element.kind in ("group", "union"):
+        if element.kind == "subselect":
+            element = Elem("subselect", element.items, [lateral_joins(element.groups[0], set())], element.at)
+        elif element.kind in ("group", "union"):
             inner = [lateral_joins(g, set()) for g in element.groups]
             if element.variables() & seen:
                 element = Elem("lateral", groups=inner)
@@ -296,10 +338,28 @@ def lateral_joins(group: Group, outer: set[str]) -> Group:
                 element = Elem(element.kind, groups=inner)
         elif element.kind == "minus":
             element = Elem("minus", groups=[lateral_joins(element.groups[0], set())])
-        if element.kind in ("triples", "group", "union", "lateral", "values", "bind"):
+        if element.kind in ("triples", "group", "union", "lateral", "values", "bind", "subselect"):
             seen |= element.variables()
         elements.append(element)
     return Group(elements)
+
+
+def refuse_correlated_subselects(group: Group, outer: set[str], where: str) -> None:
+    """A sub-select is evaluated on its own in SPARQL, but rdflib (under pySHACL) may evaluate it with the
+    bindings of the patterns before it already in place: one that shares a variable with anything bound before
+    it (or with ``outer``) could then find other rows, and is refused."""
+    seen = set(outer)
+    for element in group.elements:
+        if element.kind == "subselect" and element.variables() & seen:
+            names = ", ".join(sorted("?" + v for v in element.variables() & seen))
+            raise UnsupportedShapeError(
+                f"{where}: the fast engine does not compile a sub-select that shares {names} with the patterns "
+                "before it in sh:select"
+            )
+        for inner in element.groups:
+            refuse_correlated_subselects(inner, seen, where)
+        if element.kind in ("triples", "group", "union", "lateral", "values", "bind", "subselect"):
+            seen |= element.variables()
 
 
 def not_exists_as_minus(group: Group, outer: set[str]) -> Group:
