@@ -138,12 +138,12 @@ def rdflib_graph(files: list[Path]):
     import rdflib
 
     formats = {".nt": "nt", ".nq": "nquads", ".trig": "trig"}
-    dataset = rdflib.Dataset(default_union=True)
-    for f in files:
-        dataset.parse(str(f), format=formats.get(f.suffix, "turtle"))
     graph = rdflib.Graph()
-    for triple in dataset.triples((None, None, None)):
-        graph.add(triple)
+    for f in files:  # one dataset per file: parsing N-Quads into a dataset that holds Turtle files dropped those
+        dataset = rdflib.Dataset(default_union=True)
+        dataset.parse(str(f), format=formats.get(f.suffix, "turtle"))
+        for triple in dataset.triples((None, None, None)):
+            graph.add(triple)
     return graph
 
 
@@ -677,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
                 if (impl, store) in errors or (taken and taken[-1]["seconds"] > args.once_above):
                     continue
                 target = args.workdir / f"store-{impl}"
-                shutil.rmtree(target, ignore_errors=True)
+                if store == "disk":  # (a load into memory must not remove the store a disk load left)
+                    shutil.rmtree(target, ignore_errors=True)
                 out = run_child("load", {**base, "impl": impl, "store": store, "target": str(target)})
                 if "error" in out:
                     errors[(impl, store)] = out["error"]
