@@ -126,6 +126,13 @@ class Server:
             raise
 
 
+def health(server: Server) -> dict:
+    """The server's ``/health`` document."""
+    status, _, body = server.request("GET", "/health")
+    assert status == 200
+    return json.loads(body)
+
+
 @pytest.fixture(scope="module")
 def server():
     # 5 s: short enough for the timeout test, long enough that a cheap request (a fact sheet) never reaches it on a

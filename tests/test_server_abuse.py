@@ -5,7 +5,6 @@ of events, and every wait polls up to a deadline."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO
-from test_server import CROSS_JOIN, Server, rows_of
+from test_server import CROSS_JOIN, Server, health, rows_of
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +43,6 @@ def raw(server: Server, data: bytes, *, read_timeout: float = 30) -> bytes:
         except (ConnectionResetError, TimeoutError):
             pass
     return answer
-
-
-def health(server: Server) -> dict:
-    status, _, body = server.request("GET", "/health")
-    assert status == 200
-    return json.loads(body)
 
 
 def test_an_oversized_header_is_431_and_an_oversized_url_414(server):

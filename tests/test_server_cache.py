@@ -6,11 +6,10 @@ bounds (bytes, entry size, least recently used first out, digests instead of tex
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 
 import pytest
-from test_server import Server, rows_of
+from test_server import Server, health, rows_of
 
 from kg.endpoint.cache import AnswerCache, is_volatile
 
@@ -31,9 +30,7 @@ def server():
 
 
 def cache_figures(server: Server) -> dict:
-    status, _, body = server.request("GET", "/health")
-    assert status == 200
-    return json.loads(body)["cache"]
+    return health(server)["cache"]
 
 
 def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(server):

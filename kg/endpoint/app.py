@@ -35,6 +35,7 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
     ``/sources`` (the sources served, as a page or JSON), ``/static``, ``/health``."""
     import asyncio
     import contextlib
+    import functools
     from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import parse_qs
 
@@ -60,12 +61,11 @@ def create_app(settings: Settings, pool: WorkerPool | None = None, *, on_ready: 
 
     async def answer(request_: dict[str, Any], client: str) -> Response:
         try:
-            if cache.cacheable(request_):
-                if cache.generation != pool.generation:  # the pool moved to another generation
-                    cache.clear()
-                    cache.generation = pool.generation
-                key = cache.key(pool.generation, request_)
-                status, media, headers, body = await cache.answer(key, lambda: pool.run(request_, client=client))
+            key = cache.key_of(pool.generation, request_)
+            if key is not None:
+                digest = key[2] if request_["op"] == "query" else None  # the text's digest, computed once
+                compute = functools.partial(pool.run, request_, client=client, digest=digest)
+                status, media, headers, body = await cache.answer(key, compute)
             else:
                 status, media, headers, body = await pool.run(request_, client=client)
         except QueryTimeout:

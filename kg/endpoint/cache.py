@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from kg.endpoint.scheduler import SlowQueries  # its digest of a query text: one hashing for both
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -82,32 +84,40 @@ class AnswerCache:
         self._entries.clear()
         self.size = 0
 
-    def cacheable(self, request: dict[str, Any]) -> bool:
-        if not self.enabled:
-            return False
+    def key_of(self, generation: str | None, request: dict[str, Any]) -> tuple | None:
+        """The key of ``request``'s answer in ``generation``, or None when it is not to be kept (the cache is
+        off, another kind of request, a volatile query). A new generation empties the cache first."""
+        if not self.enabled or request["op"] not in ("query", "entity", "sources"):
+            return None
+        text = request.get("query") or request.get("name") or ""
+        digest = SlowQueries.digest(text)
         if request["op"] == "query":
-            digest = _digest(request["query"])
             volatile = self._volatile.get(digest)
             if volatile is None:
-                volatile = is_volatile(request["query"])
+                volatile = is_volatile(text)
                 if len(self._volatile) >= 4096:
                     self._volatile.clear()
                 self._volatile[digest] = volatile
-            return not volatile
-        return request["op"] in ("entity", "sources")
+            if volatile:
+                return None
+        if generation != self.generation:  # the pool moved to another generation: the kept answers are old
+            self.clear()
+            self.generation = generation
+        return self.key(generation, request, digest)
 
     @staticmethod
-    def key(generation: str | None, request: dict[str, Any]) -> tuple:
-        """What tells two requests' answers apart. Texts are kept as digests: a megabyte of query text must
-        not stay in memory because it was asked once."""
+    def key(generation: str | None, request: dict[str, Any], digest: bytes | None = None) -> tuple:
+        """What tells two requests' answers apart (``digest``: that of the query text or name, when known).
+        Texts are kept as digests: a megabyte of query text must not stay in memory because it was asked once."""
         dataset = request.get("dataset")
-        frozen = _digest(repr((dataset[0], dataset[1]))) if dataset else None
+        if digest is None:
+            digest = SlowQueries.digest(request.get("query") or request.get("name") or "")
         return (
             generation,
             request["op"],
-            _digest(request.get("query") or request.get("name") or ""),
+            digest,
             request.get("format"),
-            frozen,
+            SlowQueries.digest(repr((dataset[0], dataset[1]))) if dataset else None,
         )
 
     async def answer(self, key: tuple, compute: Callable[[], Awaitable[Reply]]) -> Reply:
@@ -151,12 +161,6 @@ class AnswerCache:
         while self.size > self.max_bytes and self._entries:
             _, dropped = self._entries.popitem(last=False)
             self.size -= len(dropped[3])
-
-
-def _digest(text: str) -> bytes:
-    import hashlib
-
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
 
 def _complete(reply: Reply) -> bool:

@@ -274,11 +274,15 @@ class WorkerPool:
             time.sleep(0.1)
         lease.release()
 
-    async def run(self, request: dict[str, Any], *, client: str = "") -> tuple[int, str, dict[str, str], bytes]:
-        """Run ``request`` on a worker; raises Busy, QueryTimeout or WorkerDied."""
+    async def run(
+        self, request: dict[str, Any], *, client: str = "", digest: bytes | None = None
+    ) -> tuple[int, str, dict[str, str], bytes]:
+        """Run ``request`` on a worker (``digest``: its query text's, when the caller has it); raises Busy,
+        QueryTimeout or WorkerDied."""
         import asyncio
 
-        digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
+        if digest is None:
+            digest = self._slow.digest(request.get("query", "")) if request.get("op") == "query" else b""
         worker = await self._queue.get(client, digest=digest, timeout=self.settings.queue_timeout)
         task = asyncio.ensure_future(self._call(worker, request, client, digest))
         return await asyncio.shield(task)  # a client that goes away must not leak the worker
@@ -286,7 +290,6 @@ class WorkerPool:
     async def _call(
         self, worker: _Worker, request: dict[str, Any], client: str, digest: bytes
     ) -> tuple[int, str, dict[str, str], bytes]:
-        import asyncio
         import time
 
         started = time.monotonic()
@@ -297,7 +300,7 @@ class WorkerPool:
             self._discard(worker)
             raise
         except WorkerDied:
-            await asyncio.sleep(0.05)  # it is dying: let it finish, to learn how it ended
+            # it is dying: let it finish (off the event loop), to learn how it ended
             await self._loop.run_in_executor(self._executor, worker.process.join, 1.0)
             self._finished(client, digest, slow=True)
             self._discard(worker)

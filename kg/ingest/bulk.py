@@ -222,9 +222,9 @@ def _save_name_table(folder: Path) -> None:
     so that the first `sslmb find` or fuzzy name after a load does not build it. Best effort: a failure here
     leaves a store that builds the index on first need."""
     from kg.core.errors import KGError
-    from kg.model.search import _index
+    from kg.model.search import name_table
 
     try:
-        _index(disk.open_store(folder))
+        name_table(disk.open_store(folder))
     except (OSError, KGError):
         pass

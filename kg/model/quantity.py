@@ -306,8 +306,13 @@ def of(graph: Graph, iri: str) -> list[Quantity]:
             if isinstance(node, (ox.NamedNode, ox.BlankNode)) and node not in seen:
                 seen.add(node)
                 out.append(read(graph, node))
-    out.sort(key=lambda q: (q.metric or "", q.label, q.iri))
+    out.sort(key=_order)
     return out
+
+
+def _order(quantity: Quantity) -> tuple[str, str, str]:
+    """How an entity's quantities are listed: by metric, then label."""
+    return quantity.metric or "", quantity.label, quantity.iri
 
 
 def of_many(graph: Graph, iris: list[str]) -> dict[str, list[Quantity]]:
@@ -326,6 +331,6 @@ def of_many(graph: Graph, iris: list[str]) -> dict[str, list[Quantity]]:
         )
         for iri in wanted:
             found = [_build(graph, node, facts[node], conditions) for node in nodes[iri]]
-            found.sort(key=lambda q: (q.metric or "", q.label, q.iri))
+            found.sort(key=_order)
             kept[iri] = found
     return {iri: list(kept[iri]) for iri in iris}

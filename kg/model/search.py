@@ -115,7 +115,7 @@ class _Name:
     words: tuple[str, ...]
 
 
-def _index(graph: Graph, kinds: set[str] | None = None) -> NameTable:
+def name_table(graph: Graph, kinds: set[str] | None = None) -> NameTable:
     """The names of every entity (built once per graph, on first need, and kept beside an on-disk store's
     generation: :mod:`kg.model.nametable`), or of the entities of ``kinds`` only when those are few enough to
     find by their classes (built once per set of kinds): what :func:`find` scores."""
@@ -223,7 +223,7 @@ def find(graph: Graph, text: str, *, limit: int = 20, kinds: Iterable[str] | Non
     # that form, and the whole query folds to its words joined): only those names are scored.
     first = query_words[0] if query_words else query_norm
     best: dict[str, tuple[int, _Name]] = {}
-    table = _index(graph, wanted)
+    table = name_table(graph, wanted)
     for row in table.containing(first) if first else ():
         text = table.texts[row]
         words = tuple(_words(text))
@@ -263,7 +263,7 @@ def suggestions(graph: Graph, text: str, *, kinds: Iterable[str] | None = None, 
     """Labels close to ``text`` (for "did you mean" messages)."""
     wanted = set(kinds) if kinds else None
     by_norm: dict[str, str] = {}
-    table = _index(graph)
+    table = name_table(graph)
     for iri, norm in zip(table.iris, table.norms, strict=True):
         if wanted is None or graph.kind(iri) in wanted:
             if norm not in by_norm or iri < by_norm[norm]:
