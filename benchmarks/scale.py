@@ -392,8 +392,10 @@ def child_work(spec: dict) -> dict:
 
         elif impl == "floor":
 
-            def fn():
-                store.dump(output=str(out), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            def fn():  # the union's triples, each once, as ours writes them (dumping the default graph alone
+                # would write only the ontology)
+                found = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                found.serialize(output=str(out), format=ox.RdfFormat.N_TRIPLES)
 
         else:
 
