@@ -189,6 +189,17 @@ def test_a_file_broken_half_way_leaves_the_store_unchanged(shipped_store, tmp_pa
     assert disk.read_info(store).triples == before[1] + added
 
 
+def test_a_broken_file_is_named_as_the_user_wrote_it(tmp_path):
+    """A relative path on the command line comes back relative in the error (file:line:column), not resolved to
+    an absolute path the user never typed."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.ttl").write_text("@prefix e: <https://example.org/e/> .\ne:a e:b e:c .\ne:d e:e .\n")
+    done = run_cli("load", "in/bad.ttl", "--store", "st", "--no-validate", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("sslmb: error: in/bad.ttl:3:"), done.stderr
+    assert str(tmp_path) not in done.stderr
+
+
 def test_data_that_does_not_conform_is_refused(tmp_path):
     """Validation is part of the load: a result that violates a shape is not kept (exit 1, the violation
     printed), and --no-validate loads the same file."""

@@ -107,6 +107,7 @@ def bulk_load(
         generation = disk.next_generation(folder)
         target = folder / generation
         loaded: list[Source] = []
+        given: dict[str, str] = {}
         skipped: list[str] = []
         for path in files:  # a file already in the store is skipped: its blank nodes would be duplicated
             try:
@@ -118,6 +119,7 @@ def bulk_load(
             else:
                 known.add(digest)
                 loaded.append(Source(str(path.resolve()), path.stat().st_size, digest, disk.now()))
+                given[str(path.resolve())] = str(path)  # an error names the file as the user wrote it
         if not loaded and kept is not None:  # nothing new: the store stays as it is
             seconds = round(time.perf_counter() - started, 3)
             graphs = _graphs(folder / kept.data)
@@ -131,7 +133,7 @@ def bulk_load(
         meter = Progress(sum(s.bytes for s in loaded), len(loaded), show)
         try:
             before, (triples, statements, graphs) = _build(
-                target, base, loaded, sources, meter, validate, engine, folder
+                target, base, loaded, sources, meter, validate, engine, folder, given
             )
             meter.close()
             disk.write_info(
@@ -179,6 +181,7 @@ def _build(
     validate: bool,
     engine: str | None,
     folder: Path,
+    given: dict[str, str],
 ) -> tuple[int, tuple[int, int, tuple[str, ...]]]:
     """Make the new generation in ``target``: a checkpoint of ``base`` (or empty), the new files, validation.
     Returns the triple count before, and after: triples, statements and named graphs. The database is closed
@@ -190,7 +193,7 @@ def _build(
     before = disk.counts(db)[0]
     for index, source in enumerate(loaded, start=1):
         meter.file(index, Path(source.path).name)
-        load_one(db, Path(source.path), meter)
+        load_one(db, Path(source.path), meter, shown=given.get(source.path))
     db.flush()
     triples, statements = disk.counts(db)
     graphs = tuple(sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)))

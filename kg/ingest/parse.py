@@ -103,14 +103,16 @@ class Progress:
             self.stream.flush()
 
 
-def load_one(store: ox.Store, path: Path, progress: Progress) -> None:
-    """Bulk-load one file (gzipped or not). A syntax error names the file, line and column."""
+def load_one(store: ox.Store, path: Path, progress: Progress, *, shown: str | None = None) -> None:
+    """Bulk-load one file (gzipped or not). A syntax error names the file (as ``shown``, the path the user gave,
+    when known), line and column."""
     import re
     import zlib
 
     from kg.core.files import token_too_long
 
     fmt, compressed = format_of(path)
+    name = shown or str(path)
     start = progress.done
     try:
         with path.open("rb") as raw:
@@ -134,12 +136,12 @@ def load_one(store: ox.Store, path: Path, progress: Progress) -> None:
         line, col = exc.lineno or 0, exc.offset or 0
         message = str(exc.msg) if exc.msg else str(exc)
         message = re.sub(r"^Parser error (at|between) line .*? column \d+: ", "", message)
-        raise InputError(f"{path}:{line}:{col}: {message}") from None
+        raise InputError(f"{name}:{line}:{col}: {message}") from None
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{name}: no such file") from None
     except MemoryError as exc:
-        raise token_too_long(path, exc) from None
+        raise token_too_long(name, exc) from None
     except (OSError, ValueError, EOFError) as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{name}: {exc}") from None
     except zlib.error as exc:  # a gzip file whose body is not deflate data
-        raise InputError(f"{path}: not valid gzip data ({exc})") from None
+        raise InputError(f"{name}: not valid gzip data ({exc})") from None
