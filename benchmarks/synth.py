@@ -1007,7 +1007,13 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--triples", type=_count, help="size of the full graph (shipped + synthetic), e.g. 1e6")
     size.add_argument("--extra", type=_count, help="number of synthetic triples to write, e.g. 1e4")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("-o", "--output", type=Path, required=True, help="the file to write: .nq (one named graph per synthetic source) or .nt (one graph)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the file to write: .nq (one named graph per synthetic source) or .nt (one graph)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
