@@ -73,7 +73,8 @@ def gaps(graph: Graph, *, max_hops: int = 3) -> Gaps:
     strategies = graph.select(
         """SELECT ?s WHERE {
              ?s a/rdfs:subClassOf* sslmb:MitigationStrategy FILTER(isIRI(?s))
-             OPTIONAL { { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q } UNION { ?s sslmb:usesMaterial/sslmb:hasQuantity ?q } }
+             OPTIONAL { { ?s sslmb:hasOutcome|sslmb:hasQuantity ?q }
+                        UNION { ?s sslmb:usesMaterial/sslmb:hasQuantity ?q } }
            } GROUP BY ?s HAVING(COUNT(?q) = 0)"""
     )
     unquantified = sorted(

@@ -138,7 +138,7 @@ def check_query(text: str, *, allow_service: bool = False) -> None:
 
     >>> check_query("SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }")
     Traceback (most recent call last):
-    kg.core.errors.InputError: line 1: SERVICE would send a request to another endpoint; allow it with --allow-service ...
+    kg.core.errors.InputError: line 1: SERVICE would send a request to another endpoint; allow it with ...
     """
     words = list(keywords(text))
     first = next((w for w, _ in words if w not in ("BASE", "PREFIX")), None)

@@ -101,7 +101,8 @@ def _per_source(graph: Graph) -> tuple[SourceCount, ...]:
             """SELECT ?key (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?q) AS ?quantities)
                       (COUNT(DISTINCT ?w) AS ?works)
                WHERE { ?s sslmb:sourceKey ?key ; sslmb:factsInGraph ?g .
-                 { GRAPH ?g { ?e a owl:NamedIndividual } } UNION { GRAPH ?g { ?q a qudt:QuantityValue FILTER(isIRI(?q)) } }
+                 { GRAPH ?g { ?e a owl:NamedIndividual } }
+                 UNION { GRAPH ?g { ?q a qudt:QuantityValue FILTER(isIRI(?q)) } }
                  UNION { GRAPH ?g { ?s cito:cites ?w } } } GROUP BY ?key""",
             key=ox.Literal(key),
         )[0]

@@ -157,8 +157,8 @@ def validate(
 
     Returns the same :class:`~kg.validation.report.ValidationReport` as the pySHACL engine, with ``engine="fast"``.
     Raises :class:`UnsupportedShapeError` when a shape uses a feature this engine does not compile.
-    ``triples``, the distinct triples of ``graph`` when the caller has just counted them (:func:`kg.ingest.bulk.bulk_load`
-    has), saves counting them again; it is ignored when ``extra`` files are added.
+    ``triples``, the distinct triples of ``graph`` when the caller has just counted them
+    (:func:`kg.ingest.bulk.bulk_load` has), saves counting them again; it is ignored when ``extra`` files are added.
 
     On a SPARQL endpoint (:mod:`kg.core.backends.remote`) the compiled checks run there, so nothing but their
     results travels; an endpoint that refuses one of them (Virtuoso cannot run a path such as
