@@ -1,6 +1,6 @@
 """The search index kept beside an on-disk store's generation (kg/model/nametable.py): built by the load, or else
-by the first process that needs it, read by the next, the same answers as a graph in memory, rebuilt when the file is not one of
-ours, not used for a view of some sources, and removed with its generation."""
+by the first process that needs it, read by the next, the same answers as a graph in memory, rebuilt when the file
+is not one of ours, not used for a view of some sources, and removed with its generation."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ def test_the_table_goes_with_its_generation(store, tmp_path):
     assert sslmb("find", "LLZO", "--store", str(store)).returncode == 0
     (old,) = saved_tables(store)
     extra = tmp_path / "extra.nt"
-    extra.write_text('<https://w3id.org/sslmb/Zqxv> <http://www.w3.org/2000/01/rdf-schema#label> "Zqxv material"@en .\n')
+    extra.write_text(
+        '<https://w3id.org/sslmb/Zqxv> <http://www.w3.org/2000/01/rdf-schema#label> "Zqxv material"@en .\n'
+    )
     assert sslmb("load", str(extra), "--store", str(store), "--no-validate").returncode == 0
     assert old not in saved_tables(store)  # the old generation was removed, and its table with it
     found = json.loads(sslmb("find", "zqxv", "--format", "json", "--store", str(store)).stdout)

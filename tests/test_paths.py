@@ -167,7 +167,8 @@ def test_gaps_against_the_store(graph):
     quantified = {
         r["s"]
         for r in graph.select(
-            "SELECT DISTINCT ?s WHERE { ?s sslmb:hasOutcome|sslmb:hasQuantity|(sslmb:usesMaterial/sslmb:hasQuantity) ?q }"
+            "SELECT DISTINCT ?s WHERE"
+            " { ?s sslmb:hasOutcome|sslmb:hasQuantity|(sslmb:usesMaterial/sslmb:hasQuantity) ?q }"
         )
     }
     assert {g.iri for g in gaps.unquantified_strategies} == {r["s"] for r in strategies} - quantified

@@ -66,7 +66,9 @@ def test_member_data_wins_over_an_inherited_bound(graph):
 
 def test_llzo_and_hydrides_get_only_their_own_familys_range(graph):
     llzo = graph.describe("LLZO")
-    ranges = [(fam.label, q.minimum, q.maximum) for fam, q in llzo.family_quantities if q.metric == "ionic conductivity"]
+    ranges = [
+        (fam.label, q.minimum, q.maximum) for fam, q in llzo.family_quantities if q.metric == "ionic conductivity"
+    ]
     assert ranges == [("oxide electrolyte", 1e-5, 1e-3)]
     group = [w for w in llzo.withheld if w.reason == scope.GROUP_ONLY]
     assert [w.other.iri for w in group] == [S + "InorganicSolidElectrolyte_IonicConductivityRange"]
@@ -93,7 +95,10 @@ def test_lgps_is_the_known_exception_to_table1s_sulfide_range(graph):
 def test_family_sheet_shows_scope_and_exceptions(graph):
     spe = graph.describe("solid polymer electrolyte")
     (dendrites,) = [lk for lk in spe.links if lk.other.iri == S + "LithiumDendritePenetration" and lk.via is None]
-    assert {x.iri for x in dendrites.exceptions} == {S + "SingleIonConductingPolymerElectrolyte", S + "PolyetherAcrylicIPN"}
+    assert {x.iri for x in dendrites.exceptions} == {
+        S + "SingleIonConductingPolymerElectrolyte",
+        S + "PolyetherAcrylicIPN",
+    }
     inorganic = graph.describe("inorganic solid electrolyte")
     (air,) = [lk for lk in inorganic.links if lk.other.iri == S + "AirInstability"]
     assert air.scope == "some members" and air.scope_as_printed == "some inorganic SSEs"
@@ -115,7 +120,8 @@ def test_show_cli_says_what_is_not_inherited():
 def test_risks_honour_scope_and_follow_composition(graph):
     single = graph.risks(ION36)
     # excepted from dendrite penetration and short circuits: no route may end in them or pass through them
-    assert not {S + "LithiumDendritePenetration", S + "InternalShortCircuit"} & {e.failure_mode for e in single.exposures}
+    excepted = {S + "LithiumDendritePenetration", S + "InternalShortCircuit"}
+    assert not excepted & {e.failure_mode for e in single.exposures}
     assert not any(s.target == S + "LithiumDendritePenetration" for e in single.exposures for s in e.route)
     assert {w.target for w in single.withheld} >= {S + "LithiumDendritePenetration", S + "InternalShortCircuit"}
     # a composite is exposed through what it is made of, and strategies made with it are named
@@ -175,7 +181,9 @@ def test_outcomes_carry_their_metric_and_conditions(graph):
 def test_only_outcomes_bearing_on_the_route_count(graph):
     bears = __import__("kg.analysis.causal", fromlist=["bears_on"]).bears_on(graph)
     found = graph.mitigations("dendrite")
-    replacing = next(m for m in found if m.strategy_label == "replacing liquid electrolytes with solid-state electrolytes")
+    replacing = next(
+        m for m in found if m.strategy_label == "replacing liquid electrolytes with solid-state electrolytes"
+    )
     assert replacing.outcomes == ("relative heat generation 30 %",) and replacing.counted_outcomes == ()
     assert "0 quantitative outcome(s)" in replacing.score_explained
     assert found[0].strategy_label != replacing.strategy_label

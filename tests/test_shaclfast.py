@@ -115,7 +115,8 @@ def test_shape_fixture(path: Path):
 # four patterns, the condition checks focus blank nodes.
 MUTATIONS = [
     (
-        "DELETE WHERE { sslmb:Ref1 sslmb:publishedIn ?j } ; DELETE WHERE { sslmb:Ref1 dcterms:bibliographicCitation ?c }",
+        "DELETE WHERE { sslmb:Ref1 sslmb:publishedIn ?j } ;"
+        " DELETE WHERE { sslmb:Ref1 dcterms:bibliographicCitation ?c }",
         [("ReferenceEntryShape", "SPARQL", "sslmb:Ref1")],
     ),
     (
