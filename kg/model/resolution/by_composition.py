@@ -20,10 +20,12 @@ class _CompositionRules(_Index):
         exact: list[Scored] = []
         ask: list[Scored] = []
         rules: list[str] = []
-        variants: list[tuple[float, int, str]] = []
+        variants: list[tuple[int, float, int, str]] = []  # (elements absent, distance, 0 if in the family, iri)
         notes: list[str] = []
         fractions = dict(f.fractions)
         for entry in self.with_comp:
+            comp = entry.comp
+            assert comp is not None  # with_comp holds the entries that have a composition
             iri = entry.cand.iri
             if not self._kind_ok(iri, kinds):
                 continue
@@ -34,9 +36,9 @@ class _CompositionRules(_Index):
                     ask.append(self._scored(iri, 1.0, f"{label} groups several materials"))
                     rules.append("group")
                     continue
-                same = chem.same_phase(phase, entry.phase, entry.comp)
+                same = chem.same_phase(phase, entry.phase, comp)
                 if phase is None and entry.phase is None or same is True:
-                    exact.append(self._scored(iri, 1.0 - dev, f"composition {entry.comp.reduced}"))
+                    exact.append(self._scored(iri, 1.0 - dev, f"composition {comp.reduced}"))
                 elif same is False:
                     notes.append(f"same composition as {label} but another phase ({phase} vs {entry.phase})")
                 else:
@@ -45,32 +47,34 @@ class _CompositionRules(_Index):
                     rules.append("phase")
                 continue
             if dev <= chem.ROUNDING_TOLERANCE:
-                ask.append(self._scored(iri, 1.0 - dev, f"{entry.comp.reduced} within rounding ({dev:.1%} apart)"))
+                ask.append(self._scored(iri, 1.0 - dev, f"{comp.reduced} within rounding ({dev:.1%} apart)"))
                 rules.append("rounding")
                 continue
-            why = chem.misprint(f, entry.comp)
+            why = chem.misprint(f, comp)
             if why:
                 ask.append(self._scored(iri, 0.9, why))
                 rules.append("misprint")
                 continue
-            if chem.is_variant(f, entry.comp):
+            if chem.is_variant(f, comp):
                 # A host is the mention's parent, all its elements in the mention (Al-LLZO's host is LLZO, not
                 # LLZTe), or differs by one element substituted for one (Sn for Ge); a doped entity is not the
                 # host of a composition that lacks its dopant (Li7P3S11 is not a variant of the P2O5-doped glass).
-                absent = len(entry.comp.elements - f.elements)
-                if absent and not (absent == 1 and len(f.elements - entry.comp.elements) == 1):
+                absent = len(comp.elements - f.elements)
+                if absent and not (absent == 1 and len(f.elements - comp.elements) == 1):
                     continue
                 in_family = 0 if self._in_family(iri, family) else 1
-                variants.append((absent, round(chem.distance(f, entry.comp), 9), in_family, iri))
+                variants.append((absent, round(chem.distance(f, comp), 9), in_family, iri))
         for entry in self.with_system:
+            system = entry.system
+            assert system is not None  # with_system holds the entries that have a system
             iri = entry.cand.iri
-            if not self._kind_ok(iri, kinds) or not chem.in_system(f, entry.system):
+            if not self._kind_ok(iri, kinds) or not chem.in_system(f, system):
                 continue
             glass = entry.phase == "amorphous"
-            mixture = f.is_mixture and set(f.components) == set(entry.system.components)
+            mixture = f.is_mixture and set(f.components) == set(system.components)
             if mixture or (not glass) or phase == "amorphous":
                 how = "written as a mixture of its end members" if mixture else "a compound of this system"
-                ask.append(self._scored(iri, 0.8, f"inside the system {entry.system.reduced}, {how}"))
+                ask.append(self._scored(iri, 0.8, f"inside the system {system.reduced}, {how}"))
                 rules.append("system")
         names = (mention.name, *mention.abbreviations)
         for iri, _, text in self._exact_hits(names, kinds):
@@ -131,6 +135,7 @@ class _CompositionRules(_Index):
         if variants:
             _, dist, _, iri = variants[0]
             host = self.entries[iri]
+            assert host.comp is not None  # a variant's host comes from with_comp
             return self._decide(
                 mention,
                 VARIANT,
@@ -156,7 +161,11 @@ class _CompositionRules(_Index):
         return None  # nothing chemical: names decide
 
     def _by_system(self, mention: Mention, f: chem.Formula, kinds) -> Decision | None:
-        hits = [e for e in self.with_system if self._kind_ok(e.cand.iri, kinds) and e.system.key == f.key]
+        hits = [
+            e
+            for e in self.with_system
+            if self._kind_ok(e.cand.iri, kinds) and e.system is not None and e.system.key == f.key  # never None here
+        ]
         for entry in self.entries.values():  # group entities list their members' systems as labels
             if entry.group and entry not in hits and self._kind_ok(entry.cand.iri, kinds):
                 if any(chem.parse(t).key == f.key for t, _ in entry.names):

@@ -257,7 +257,7 @@ class _NameRules(_CompositionRules):
         if not m or m.group(1) not in chem.ELEMENTS:
             return None
         hosts = sorted({iri for iri, _, _ in self._exact_hits([m.group(2)], kinds)})
-        hosts = [h for h in hosts if self.entries[h].comp and m.group(1) not in self.entries[h].comp.elements]
+        hosts = [h for h in hosts if (comp := self.entries[h].comp) and m.group(1) not in comp.elements]
         if len(hosts) != 1:
             return None
         host = self.entries[hosts[0]]

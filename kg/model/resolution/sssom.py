@@ -143,9 +143,9 @@ def read_sssom(text: str) -> list[Decision]:
     missing = [c for c in ("subject_id", "predicate_id", "object_id") if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(f"SSSOM TSV lacks the column(s) {', '.join(missing)}")
-    by_justification = {}
-    for how, justification in JUSTIFICATIONS.items():
-        by_justification.setdefault(justification, how)
+    by_justification: dict[str, str] = {}  # the first way of matching written with each justification
+    for made_by, justification in JUSTIFICATIONS.items():
+        by_justification.setdefault(justification, made_by)
 
     def expand_curie(curie: str) -> str:
         prefix, sep, local = curie.partition(":")
