@@ -63,8 +63,9 @@ def key_numbers(graph: Graph, iri: str) -> dict[str, float]:
     numbers: dict[str, float] = {}
     for q in qty.of(graph, iri):
         metric = q.metric or q.kind or "value"
+        value: float | None  # None for a range, which has a minimum or a maximum instead
         if q.normalized and isinstance(q.normalized.get("value"), float):
-            unit, value = str(q.normalized["unit"]), float(q.normalized["value"])  # type: ignore[arg-type]
+            unit, value = str(q.normalized["unit"]), float(q.normalized["value"])
             factor = value / q.value if q.value else None
         else:
             unit, value, factor = q.unit or "", q.value, 1.0

@@ -100,7 +100,9 @@ class _ScopeFilter:
 
 
 def _link(net: nx.MultiDiGraph, a: str, b: str) -> Link:
-    relations, refs, sections = [], set(), []
+    relations: list[str] = []
+    refs: set[int] = set()
+    sections: list[str] = []
     for u, v, inverse in ((a, b, False), (b, a, True)):
         for data in (net.get_edge_data(u, v) or {}).values():
             relations.append(("^" if inverse else "") + data["label"])

@@ -181,14 +181,14 @@ def risks(graph: Graph, electrolyte: str, *, max_hops: int = 2) -> Risks:
     evidence = ev.of_links(graph, [*(link for e in exposures.values() for link in e[2]), *(s[2] for s in stated)])
     strategies = [(graph.label(s), where, reference_numbers([evidence[link]])) for s, where, link in stated]
     found = []
-    for (failure, holder, route, part, mitigated), (_, mech, _) in zip(exposures.values(), exposures, strict=True):
+    for (failure, holder, hops, part, mitigated), (_, mech, _) in zip(exposures.values(), exposures, strict=True):
         if not mech:  # stated: no route
             found.append(Exposure(failure, graph.label(failure), graph.label(holder), (),
-                                  reference_numbers([evidence[route[0]]]), part, mitigated))
+                                  reference_numbers([evidence[hops[0]]]), part, mitigated))
             continue
-        steps = tuple(step_of(graph, a, p, b) for a, p, b in route)
-        found.append(Exposure(failure, graph.label(failure), graph.label(holder), steps,
-                              reference_numbers([s.evidence for s in steps]), part, mitigated))
+        route_steps = tuple(step_of(graph, a, p, b) for a, p, b in hops)
+        found.append(Exposure(failure, graph.label(failure), graph.label(holder), route_steps,
+                              reference_numbers([s.evidence for s in route_steps]), part, mitigated))
     ordered = sorted(found, key=lambda e: (bool(e.constituent), bool(e.route), e.failure_mode_label,
                                                         len(e.route), e.constituent))
     return Risks(
