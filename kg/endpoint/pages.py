@@ -254,7 +254,7 @@ def entity_html(sheet: FactSheet) -> str:
                     f"{arrow} {_link(lk.relation_iri, lk.relation)}",
                     f'{_link(lk.other.iri, lk.other.label)} <span class="kind">[{escape(lk.other.kind)}]</span>{via}',
                     _evidence(lk.evidence),
-                    str(lk.support.supported_by) if getattr(lk, "support", None) and lk.support.supporting else "",
+                    str(lk.support.supported_by) if lk.support is not None and lk.support.supporting else "",
                 ]
             )
         out.append(_table(["relation", "entity", "evidence", "sources"], rows, "links"))
@@ -285,7 +285,7 @@ def entity_html(sheet: FactSheet) -> str:
             for c in sheet.credited
         ]
         out.append(_table(["finding", "evidence"], rows, "credited"))
-    if getattr(sheet, "support", None) is not None:  # a claim: who is for it and who against, independent lines
+    if sheet.support is not None:  # a claim: who is for it and who against, independent lines
         out.append(f'<h2>Support</h2><p class="support">{escape(str(sheet.support))}</p>')
         if sheet.support.details:
             items = "".join(f"<li>{escape(d)}</li>" for d in sheet.support.details)
