@@ -164,11 +164,11 @@ def layout(graph: Graph, target: str, *, max_hops: int = 3) -> Drawing:
             parent[cause] = entity.iri
             children[entity.iri].append(cause)
             children.setdefault(cause, [])
-            step = ev.of_link(graph, cause, causal.edges[cause, entity.iri]["relation"], entity.iri)
+            evidence = ev.of_link(graph, cause, causal.edges[cause, entity.iri]["relation"], entity.iri)
             links[(cause, entity.iri)] = (
                 graph.label(causal.edges[cause, entity.iri]["relation"]),
-                tuple(step.reference_numbers),
-                tuple(loc.label for loc in step.locations),
+                tuple(evidence.reference_numbers),
+                tuple(loc.label for loc in evidence.locations),
             )
     rank = {m.strategy: i for i, m in enumerate(found)}
     for kids in children.values():
