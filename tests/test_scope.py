@@ -227,6 +227,30 @@ def test_draw_tooltips_and_every_direct_cause(graph):
     assert "outcome: stable cycling duration over 2000 h (at 0.1 mA/cm²)" in outcomes
 
 
+def test_a_triple_term_where_a_scope_or_a_statement_part_is_read_is_skipped(tmp_path):
+    """A triple term (RDF 1.2) as the value of a scope property or as an axiom's target has no ``value``: it is
+    skipped (the rest of the axiom still counts) instead of stopping the fact sheet with an AttributeError."""
+    star = "<<( sslmb:LLZO sslmb:exhibitsMechanism sslmb:AirInstability )>>"
+    extra = tmp_path / "triple-terms.ttl"
+    extra.write_text(
+        "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "sslmb:GarnetElectrolyte sslmb:exhibitsMechanism sslmb:AirInstability .\n"
+        "[] a owl:Axiom ; owl:annotatedSource sslmb:GarnetElectrolyte ; owl:annotatedProperty sslmb:exhibitsMechanism ;"
+        " owl:annotatedTarget sslmb:AirInstability ; sslmb:statementScope sslmb:SomeMembers ;"
+        f" sslmb:scopeAsPrinted {star} .\n"
+        "[] a owl:Axiom ; owl:annotatedSource sslmb:GarnetElectrolyte ; owl:annotatedProperty sslmb:exhibitsMechanism ;"
+        f" owl:annotatedTarget {star} ; sslmb:statementScope sslmb:GroupAsAWhole .\n"
+    )
+    g = kg.load(extra)
+    (air,) = [s for s in scope.statements_of(g, S + "GarnetElectrolyte") if s.other == S + "AirInstability"]
+    assert (air.scope, air.scope_as_printed) == (scope.SOME, None)
+    llzo = g.describe("LLZO")
+    assert ("garnet-type electrolyte", scope.SOME_MEMBERS) in {
+        (w.via.label, w.reason) for w in llzo.withheld if w.other.iri == S + "AirInstability"
+    }
+    assert g.risks("LLZO").exposures
+
+
 # ------------------------------------------------------------------------------------------ the endpoint's fact sheet
 
 

@@ -78,6 +78,8 @@ def _scope_of(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> dict[str, list
     found: dict[str, list[str]] = {}
     for predicate in SCOPE_PREDICATES:
         for quad in graph.store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+            if isinstance(quad.object, ox.Triple):  # a triple term (RDF 1.2) names no scope and has no value
+                continue
             found.setdefault(predicate, []).append(quad.object.value)
     return found
 
@@ -133,6 +135,8 @@ def _axiom(graph: Graph, axiom: object) -> dict[tuple[str, str, str], dict[str, 
     parts = {}
     for name in ("annotatedSource", "annotatedProperty", "annotatedTarget"):
         for quad in graph.store.quads_for_pattern(axiom, ox.NamedNode(OWL + name), None):
+            if isinstance(quad.object, ox.Triple):  # a triple term is no part of a statement read here
+                continue
             parts[name] = quad.object.value
     if len(parts) != 3:
         return {}
