@@ -210,7 +210,10 @@ def read(graph: Graph, node: ox.NamedNode | ox.BlankNode) -> Quantity:
 
 
 def _build(
-    graph: Graph, node: ox.NamedNode | ox.BlankNode, facts: ev.Facts, condition_facts: dict[object, ev.Facts]
+    graph: Graph,
+    node: ox.NamedNode | ox.BlankNode,
+    facts: ev.Facts,
+    condition_facts: dict[ox.NamedNode | ox.BlankNode, ev.Facts],
 ) -> Quantity:
     """A quantity from what its node states (``facts``) and what its condition nodes state."""
     unit_term = _one(facts, QUDT + "hasUnit")

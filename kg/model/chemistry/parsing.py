@@ -258,7 +258,7 @@ def parse(text: str) -> Formula:
 def _lone_with_count(body: str) -> bool:
     """``Li7``: one element with a count other than 1, which no source writes as a component of a mixture."""
     m = _LONE.match(body)
-    return bool(m) and abs(float(m.group(1)) - 1) > 1e-9
+    return m is not None and abs(float(m.group(1)) - 1) > 1e-9
 
 
 def _formula(value: Formula | str) -> Formula:
