@@ -129,8 +129,11 @@ def load_one(store: ox.Store, path: Path, progress: Progress, *, shown: str | No
             graph = (
                 resources.target_graph(path.resolve()) if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else None
             )
-            store.bulk_load(  # type: ignore[arg-type]
-                reader, format=fmt, base_iri=path.resolve().as_uri(), to_graph=ox.NamedNode(graph) if graph else None
+            store.bulk_load(
+                reader,  # type: ignore[arg-type]  # pyoxigraph reads any object with read(); its stub asks for IO
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                to_graph=ox.NamedNode(graph) if graph else None,
             )
     except SyntaxError as exc:
         line, col = exc.lineno or 0, exc.offset or 0

@@ -133,7 +133,8 @@ def find_unit(graph: Graph, text: str, kind: str | None = None) -> Unit | None:
         found = fitting or found
     # prefixes: "MS" would be mega-siemens; units are matched case-insensitively, so prefer the exact symbol
     exact = [u for u in found if u.symbol == text.strip()]
-    return (exact or found or [None])[0]
+    chosen = exact or found
+    return chosen[0] if chosen else None
 
 
 def known_symbols(graph: Graph) -> list[str]:

@@ -108,8 +108,9 @@ def _build(node: Any, path: PathKey, doc: Document) -> Any:
             key = str(_scalar(key_node, doc))
             if key in out:
                 raise InputError(f"{doc.file}:{key_node.start_mark.line + 1}: the key {key!r} is given twice")
-            out[key] = _build(value_node, (*path, key), doc)
-            doc.lines[(*path, key)] = key_node.start_mark.line + 1
+            where = (*path, key)
+            out[key] = _build(value_node, where, doc)
+            doc.lines[where] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
