@@ -419,6 +419,9 @@ REFUSED = {
     'sh:select "SELECT ?this WHERE { { SELECT ?this WHERE { ?this <http://example.org/p> ?y } LIMIT 1 } }" ] .',
     "is not a regex Oxigraph reads": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
     'sh:property [ sh:path ex:p ; sh:pattern "(?<=a)b" ] .',
+    # a literal where a shape is expected: refused, not a TypeError from the store
+    'literal "oops" where a shape': 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property "oops" .',
+    'literal "nope" where a shape': 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:not "nope" .',
 }
 
 

@@ -24,8 +24,16 @@ class ShapesReader:
     def objects(self, subject: Term, predicate: str) -> list[Term]:
         return [
             q.object  # type: ignore[misc]
-            for q in self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None, ox.DefaultGraph())
+            for q in self.store.quads_for_pattern(self.node(subject), ox.NamedNode(predicate), None, ox.DefaultGraph())
         ]
+
+    def node(self, term: Term) -> ox.NamedNode | ox.BlankNode:
+        """``term`` read as a subject of the shapes graph; a literal where a shape or a list is expected (``sh:property
+        "text"``) is refused by name, not passed to the store, which cannot take it as a subject."""
+        if isinstance(term, ox.Literal):
+            where = self.name(self.current) if self.current is not None else "the shapes graph"
+            raise UnsupportedShapeError(f"{where}: the literal {term} where a shape or a node is expected")
+        return term
 
     def one(self, subject: Term, predicate: str, shape: Term) -> Term | None:
         found = self.objects(subject, predicate)
@@ -77,7 +85,7 @@ class ShapesReader:
     def parameters(self, shape: Term) -> list[tuple[str, Term]]:
         """The constraint parameters of a shape, refusing any SHACL feature not compiled here."""
         found: list[tuple[str, Term]] = []
-        for quad in self.store.quads_for_pattern(shape, None, None, ox.DefaultGraph()):
+        for quad in self.store.quads_for_pattern(self.node(shape), None, None, ox.DefaultGraph()):
             predicate = quad.predicate.value
             if predicate in NON_CONSTRAINT or not predicate.startswith(SH):
                 continue
