@@ -400,5 +400,7 @@ class ConstraintTranslator(PathTranslator):
         """Oxigraph turns an invalid regex into an unbound value, which a FILTER would read as "no match";
         make sure the pattern compiles, so that never happens silently."""
         query = f"SELECT (REGEX('', {sparql_string(pattern)}, {sparql_string(flags)}) AS ?ok) {{}}"
-        if next(iter(self.probe.query(query)))["ok"] is None:
+        solutions = self.probe.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
+        if next(iter(solutions))["ok"] is None:
             raise UnsupportedShapeError(f"{self.name(shape)}: sh:pattern {pattern!r} is not a regex Oxigraph reads")

@@ -94,6 +94,7 @@ def run_checks(store: Store | ox.Store, compiled: CompiledShapes) -> Iterator[Ra
     """Run every compiled check on ``store`` (its default graph) and yield the results."""
     for check in compiled.checks:
         rows = store.query(check.sparql)
+        assert isinstance(rows, ox.QuerySolutions)  # every compiled check is a SELECT
         if check.kind == "value":
             for row in rows:
                 yield RawResult(
@@ -234,7 +235,7 @@ def _triples(store: Store | ox.Store, known: int | None = None) -> int:
     are not looked for, and the count is that of the distinct triples."""
     if known is not None:
         total = known
-    elif isinstance(store, UnionStore) or getattr(store, "named_graphs", None) is None:
+    elif isinstance(store, UnionStore) or not hasattr(store, "named_graphs"):
         # a UnionStore counts each triple of the union once; a remote store (kg.core.backends.remote) reads one graph
         total = len(store)
     elif not any(True for _ in store.named_graphs()):

@@ -113,7 +113,7 @@ class Elem:
                 found |= item.variables()
         for group in self.groups:
             found |= group.variables()
-        return found  # type: ignore[return-value]
+        return found
 
     def bound(self) -> set[str]:
         """Variables this element certainly binds (a triple pattern binds all of its variables)."""
