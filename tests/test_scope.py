@@ -251,6 +251,45 @@ def test_a_triple_term_where_a_scope_or_a_statement_part_is_read_is_skipped(tmp_
     assert g.risks("LLZO").exposures
 
 
+@pytest.mark.parametrize("swap", [False, True], ids=["as-written", "graphs-swapped"])
+def test_a_link_two_sources_scope_differently_reaches_what_either_lets_it(tmp_path, swap):
+    """Two sources state the same family link, each with its own scope: a member gets the link when one of them
+    lets it through (the broadest scope; an exception only when every such source names it), whichever graph the
+    store lists first. Before, the axiom read last replaced the other's scope."""
+    head = (
+        "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix g: <https://w3id.org/sslmb/graph/> .\n"
+    )
+
+    def axiom(target: str, extra: str) -> str:
+        return (
+            f"sslmb:GarnetElectrolyte sslmb:exhibitsMechanism sslmb:{target} .\n"
+            "[] a owl:Axiom ; owl:annotatedSource sslmb:GarnetElectrolyte ;"
+            f" owl:annotatedProperty sslmb:exhibitsMechanism ; owl:annotatedTarget sslmb:{target} {extra} .\n"
+        )
+
+    # one link per case: (what source one says, what source two says)
+    cases = {
+        "ScopeCaseSomeVsTypical": ("; sslmb:statementScope sslmb:SomeMembers", ""),
+        "ScopeCaseExceptionVsNone": ("; sslmb:knownException sslmb:LLZO", ""),
+        "ScopeCaseExceptionBoth": ("; sslmb:knownException sslmb:LLZO", "; sslmb:knownException sslmb:LLZO"),
+        "ScopeCaseGroupVsSome": (
+            "; sslmb:statementScope sslmb:GroupAsAWhole", "; sslmb:statementScope sslmb:SomeMembers"
+        ),
+    }
+    one = "".join(axiom(name, a if not swap else b) for name, (a, b) in cases.items())
+    two = "".join(axiom(name, b if not swap else a) for name, (a, b) in cases.items())
+    extra = tmp_path / "two-sources.trig"
+    extra.write_text(head + f"g:scope_one {{\n{one}}}\ng:scope_two {{\n{two}}}\n", encoding="utf-8")
+    sheet = kg.load(extra).describe("LLZO")
+    got = inherited_targets(sheet)
+    withheld = {w.other.iri: w.reason for w in sheet.withheld}
+    assert S + "ScopeCaseSomeVsTypical" in got
+    assert S + "ScopeCaseExceptionVsNone" in got
+    assert withheld[S + "ScopeCaseExceptionBoth"] == scope.EXCEPTION
+    assert withheld[S + "ScopeCaseGroupVsSome"] == scope.SOME_MEMBERS
+
+
 # ------------------------------------------------------------------------------------------ the endpoint's fact sheet
 
 
