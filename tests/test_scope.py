@@ -258,14 +258,16 @@ def test_a_link_two_sources_scope_differently_reaches_what_either_lets_it(tmp_pa
     store lists first. Before, the axiom read last replaced the other's scope."""
     head = (
         "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "@prefix g: <https://w3id.org/sslmb/graph/> .\n"
+        "@prefix g: <https://w3id.org/sslmb/graph/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
     )
 
-    def axiom(target: str, extra: str) -> str:
-        return (
-            f"sslmb:GarnetElectrolyte sslmb:exhibitsMechanism sslmb:{target} .\n"
+    def axiom(target: str, extra: str) -> str:  # each case both as a mechanism and as a failure mode (cq-01)
+        return "".join(
+            f"sslmb:GarnetElectrolyte sslmb:{link} sslmb:{target}{link} .\n"
             "[] a owl:Axiom ; owl:annotatedSource sslmb:GarnetElectrolyte ;"
-            f" owl:annotatedProperty sslmb:exhibitsMechanism ; owl:annotatedTarget sslmb:{target} {extra} .\n"
+            f" owl:annotatedProperty sslmb:{link} ; owl:annotatedTarget sslmb:{target}{link} {extra} .\n"
+            f"sslmb:{target}{link} rdfs:label \"{target}\"@en .\n"
+            for link in ("exhibitsMechanism", "susceptibleTo")
         )
 
     # one link per case: (what source one says, what source two says)
@@ -281,13 +283,19 @@ def test_a_link_two_sources_scope_differently_reaches_what_either_lets_it(tmp_pa
     two = "".join(axiom(name, b if not swap else a) for name, (a, b) in cases.items())
     extra = tmp_path / "two-sources.trig"
     extra.write_text(head + f"g:scope_one {{\n{one}}}\ng:scope_two {{\n{two}}}\n", encoding="utf-8")
-    sheet = kg.load(extra).describe("LLZO")
+    g = kg.load(extra)
+    sheet = g.describe("LLZO")
     got = inherited_targets(sheet)
     withheld = {w.other.iri: w.reason for w in sheet.withheld}
-    assert S + "ScopeCaseSomeVsTypical" in got
-    assert S + "ScopeCaseExceptionVsNone" in got
-    assert withheld[S + "ScopeCaseExceptionBoth"] == scope.EXCEPTION
-    assert withheld[S + "ScopeCaseGroupVsSome"] == scope.SOME_MEMBERS
+    for link in ("exhibitsMechanism", "susceptibleTo"):
+        assert S + "ScopeCaseSomeVsTypical" + link in got
+        assert S + "ScopeCaseExceptionVsNone" + link in got
+        assert withheld[S + "ScopeCaseExceptionBoth" + link] == scope.EXCEPTION
+        assert withheld[S + "ScopeCaseGroupVsSome" + link] == scope.SOME_MEMBERS
+    # the stored question applies the same rule in SPARQL
+    exposed = {row["failure_mode_iri"] for row in g.query("cq-01", electrolyte="LLZO").rows}
+    cases = {S + name + "susceptibleTo" for name in cases}
+    assert exposed & cases == {S + "ScopeCaseSomeVsTypicalsusceptibleTo", S + "ScopeCaseExceptionVsNonesusceptibleTo"}
 
 
 # ------------------------------------------------------------------------------------------ the endpoint's fact sheet
