@@ -251,6 +251,53 @@ def test_a_triple_term_where_a_scope_or_a_statement_part_is_read_is_skipped(tmp_
     assert g.risks("LLZO").exposures
 
 
+@pytest.mark.parametrize("swap", [False, True], ids=["as-written", "graphs-swapped"])
+def test_a_link_two_sources_scope_differently_reaches_what_either_lets_it(tmp_path, swap):
+    """Two sources state the same family link, each with its own scope: a member gets the link when one of them
+    lets it through (the broadest scope; an exception only when every such source names it), whichever graph the
+    store lists first. Before, the axiom read last replaced the other's scope."""
+    head = (
+        "@prefix sslmb: <https://w3id.org/sslmb/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix g: <https://w3id.org/sslmb/graph/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+
+    def axiom(target: str, extra: str) -> str:  # each case both as a mechanism and as a failure mode (cq-01)
+        return "".join(
+            f"sslmb:GarnetElectrolyte sslmb:{link} sslmb:{target}{link} .\n"
+            "[] a owl:Axiom ; owl:annotatedSource sslmb:GarnetElectrolyte ;"
+            f" owl:annotatedProperty sslmb:{link} ; owl:annotatedTarget sslmb:{target}{link} {extra} .\n"
+            f"sslmb:{target}{link} rdfs:label \"{target}\"@en .\n"
+            for link in ("exhibitsMechanism", "susceptibleTo")
+        )
+
+    # one link per case: (what source one says, what source two says)
+    cases = {
+        "ScopeCaseSomeVsTypical": ("; sslmb:statementScope sslmb:SomeMembers", ""),
+        "ScopeCaseExceptionVsNone": ("; sslmb:knownException sslmb:LLZO", ""),
+        "ScopeCaseExceptionBoth": ("; sslmb:knownException sslmb:LLZO", "; sslmb:knownException sslmb:LLZO"),
+        "ScopeCaseGroupVsSome": (
+            "; sslmb:statementScope sslmb:GroupAsAWhole", "; sslmb:statementScope sslmb:SomeMembers"
+        ),
+    }
+    one = "".join(axiom(name, a if not swap else b) for name, (a, b) in cases.items())
+    two = "".join(axiom(name, b if not swap else a) for name, (a, b) in cases.items())
+    extra = tmp_path / "two-sources.trig"
+    extra.write_text(head + f"g:scope_one {{\n{one}}}\ng:scope_two {{\n{two}}}\n", encoding="utf-8")
+    g = kg.load(extra)
+    sheet = g.describe("LLZO")
+    got = inherited_targets(sheet)
+    withheld = {w.other.iri: w.reason for w in sheet.withheld}
+    for link in ("exhibitsMechanism", "susceptibleTo"):
+        assert S + "ScopeCaseSomeVsTypical" + link in got
+        assert S + "ScopeCaseExceptionVsNone" + link in got
+        assert withheld[S + "ScopeCaseExceptionBoth" + link] == scope.EXCEPTION
+        assert withheld[S + "ScopeCaseGroupVsSome" + link] == scope.SOME_MEMBERS
+    # the stored question applies the same rule in SPARQL
+    exposed = {row["failure_mode_iri"] for row in g.query("cq-01", electrolyte="LLZO").rows}
+    cases = {S + name + "susceptibleTo" for name in cases}
+    assert exposed & cases == {S + "ScopeCaseSomeVsTypicalsusceptibleTo", S + "ScopeCaseExceptionVsNonesusceptibleTo"}
+
+
 # ------------------------------------------------------------------------------------------ the endpoint's fact sheet
 
 

@@ -58,3 +58,28 @@ def test_validate_api_raises_input_error_for_broken_turtle(graph):
         assert "broken.ttl:" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("a syntax error must raise InputError")
+
+
+def test_data_with_a_triple_term_is_validated_by_the_engine_that_reads_it(tmp_path):
+    """pySHACL reads the graph through rdflib, which cannot read RDF 1.2 triple terms: the automatic choice then
+    validates with the fast engine (which reads the store), and an explicit --engine pyshacl says why it cannot,
+    in one line. Neither prints a traceback or rdflib's warnings."""
+    data = tmp_path / "quoted.ttl"
+    data.write_text(
+        "@prefix e: <https://example.org/e/> .\ne:claim e:about <<( e:LLZO e:reacts e:Li )>> .\n", encoding="utf-8"
+    )
+    auto = run_cli("validate", str(data))
+    assert auto.returncode == 0, auto.stderr
+    assert "conforms" in auto.stdout and "(fast)" in auto.stdout, auto.stdout
+    assert auto.stderr == "", auto.stderr
+
+    forced = run_cli("validate", str(data), "--engine", "pyshacl")
+    assert forced.returncode == 2, forced.stdout + forced.stderr
+    assert forced.stderr.strip().splitlines() == [
+        "sslmb: error: the data holds RDF 1.2 triple terms, which pySHACL cannot read: use the fast engine "
+        "(--engine fast)"
+    ]
+
+    stored = run_cli("load", str(data), "--store", str(tmp_path / "store"))  # validated against a store of it alone
+    assert stored.returncode == 0, stored.stderr
+    assert "Traceback" not in stored.stderr and "does not look like" not in stored.stderr

@@ -104,11 +104,12 @@ def statements_of(graph: Graph, family: str) -> list[Statement]:
 
 def _read_statements(graph: Graph, family: str) -> list[Statement]:
     node = ox.NamedNode(family)
-    axioms: dict[tuple[str, str, str], dict[str, list[str]]] = {}
-    for quad in graph.store.quads_for_pattern(None, ox.NamedNode(OWL + "annotatedSource"), node):
-        axioms.update(_axiom(graph, quad.subject))
-    for quad in graph.store.quads_for_pattern(None, ox.NamedNode(OWL + "annotatedTarget"), node):
-        axioms.update(_axiom(graph, quad.subject))
+    stated: dict[tuple[str, str, str], list[dict[str, list[str]]]] = {}  # a link's scope in each axiom on it
+    for position in ("annotatedSource", "annotatedTarget"):
+        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(OWL + position), node):
+            for link, found in _axiom(graph, quad.subject).items():
+                stated.setdefault(link, []).append(found)
+    axioms = {link: _broadest(founds) for link, founds in stated.items()}
     out: list[Statement] = []
     for relation in INHERITED_OUT:
         for quad in graph.store.quads_for_pattern(node, ox.NamedNode(relation), None):
@@ -127,6 +128,28 @@ def _read_statements(graph: Graph, family: str) -> list[Statement]:
                 out.append(_statement(graph, family, relation, other, "in", axioms.get((other, relation, family), {})))
     unique = {(s.relation, s.other, s.direction): s for s in out}  # one statement made by several sources
     return sorted(unique.values(), key=lambda s: (s.relation, s.other))
+
+
+def _broadest(founds: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The scope of a link that several axioms annotate (several sources state it, each with its own scope): the
+    link reaches every member that one of them lets it reach. So the broadest scope wins (typical of members, then
+    some members, then the group as a whole), and of the axioms with that scope, a member is an exception only when
+    each of them names it. The same answer whatever order the store lists the axioms in."""
+    if len(founds) == 1:
+        return founds[0]
+    rank = {TYPICAL: 0, SOME: 1, GROUP: 2}
+
+    def scope_rank(found: dict[str, list[str]]) -> int:
+        return rank.get((found.get(STATEMENT_SCOPE) or [TYPICAL])[0], len(rank))
+
+    best = min(scope_rank(f) for f in founds)
+    chosen = sorted((f for f in founds if scope_rank(f) == best), key=lambda f: sorted(f.items()))
+    merged = dict(chosen[0])
+    common = set.intersection(*(set(f.get(KNOWN_EXCEPTION, ())) for f in chosen))
+    merged.pop(KNOWN_EXCEPTION, None)
+    if common:
+        merged[KNOWN_EXCEPTION] = sorted(common)
+    return merged
 
 
 def _axiom(graph: Graph, axiom: object) -> dict[tuple[str, str, str], dict[str, list[str]]]:

@@ -4,6 +4,7 @@ here, when it runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,9 +48,23 @@ def _rdflib_conversions() -> None:
                 del _toPythonMapping[datatype]
 
 
+_TRIPLE_TERM = re.compile(rb"> <<\( (<|_:)")
+
+
+class TripleTermsError(InputError):
+    """The data holds RDF 1.2 triple terms, which rdflib (and so pySHACL) cannot read."""
+
+
 def _to_rdflib(data: bytes, fmt: str):  # -> rdflib.Graph
     import rdflib
 
+    # Oxigraph writes a triple term, in object position, as <<( s p o )>>: looked for before rdflib parses, which
+    # would log a warning per term and then fail. (A literal holding that very text would also send the auto
+    # engine to the fast one, which reads the store itself; no harm.)
+    if _TRIPLE_TERM.search(data):
+        raise TripleTermsError(
+            "the data holds RDF 1.2 triple terms, which pySHACL cannot read: use the fast engine (--engine fast)"
+        )
     graph = rdflib.Graph()
     graph.parse(data=data, format=fmt, bnode_context=_SameBlankNodeLabels())
     return graph

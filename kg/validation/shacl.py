@@ -54,6 +54,13 @@ def validate(
     if engine == "auto":
         size = triples if triples is not None else len(graph.store)  # a caller's count spares counting again
         engine = "fast" if size + len(store) >= AUTO_FAST_FROM else "pyshacl"
+        if engine == "pyshacl":
+            from kg.validation.pyshacl import TripleTermsError
+
+            try:
+                return _pyshacl(graph, extra_paths, store, shapes, started)
+            except TripleTermsError:  # rdflib cannot read them; the fast engine reads the store itself
+                engine = "fast"
         if engine == "fast":
             from kg.validation.fast.vocabulary import UnsupportedShapeError
 
