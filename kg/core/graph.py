@@ -231,10 +231,12 @@ class Graph:
 
     def label(self, iri: str) -> str:
         """The English label of an IRI, or its local name when it has none."""
-        label = self._label_of(iri)
-        if label is not None:
-            return label
-        return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        known = self.__dict__.setdefault("_label_final", {})  # asked tens of thousands of times by a traversal
+        found = known.get(iri)
+        if found is None:
+            label = self._label_of(iri)
+            found = known[iri] = label if label is not None else iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return found
 
     def labelled(self, text: str) -> str | None:
         """The one IRI whose English label is exactly ``text``, found by an index lookup; None when there is no
