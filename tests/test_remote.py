@@ -48,8 +48,6 @@ VIRTUOSO_DIFFERS = {
     "OPTIONAL returns no row at all when the pattern also has a rdfs:subClassOf* path",
     "cq-12-contested-claims": "the whole query gives one pair no link sections (the OPTIONAL over a UNION, run alone, "
     "agrees); EXISTS also comes back as xsd:integer 0/1, which the comparison forgives",
-    "counts-per-section": "the whole query counts 0 entities for the review itself instead of 1 (the OPTIONAL "
-    "sub-query, run alone, agrees)",
     # With the sources' graphs named in the request (several default graphs, as they are read): the same queries over
     # one graph holding everything (--graph) agree, except where said.
     "cq-17-alloy-anodes": "a strategy's type, label and usesMaterial joined with a (rdf:type?)/rdfs:subClassOf* path "
@@ -61,11 +59,14 @@ VIRTUOSO_DIFFERS = {
     "loaded server and on one that had run a while; right after the other tests of this file, it agreed)",
     "cq-31-materials-only-one-source-knows": "FILTER NOT EXISTS { GRAPH ?other {...} FILTER(?other != ?g) } removes "
     "every material on a freshly loaded server (no row); a server that had run a while gave all 29",
-    "inherited-statement-contradicted-violation": "the query does not compile (SQ156: internal optimized compiler "
-    "error); over one graph it runs, and returns 242 rows where there are none",
+    "orphan-node-violation": "the two-pass text written for Oxigraph at a million triples (a MINUS of a hash join "
+    "over the object properties, then nested FILTER NOT EXISTS / EXISTS) runs past the client's timeout on the "
+    "shipped graph; the one-pass text before issue 16's rewrite answered",
     "provenance-outside-its-source-violation": "a MINUS group that starts with a VALUES block removes nothing: every "
     "one of the 5023 provenance links is reported (written with BIND instead of VALUES, the MINUS works)",
 }
+# Of those, the ones Virtuoso does not answer within a minute (seen: more than 60 s on the 28k-triple graph).
+VIRTUOSO_TOO_SLOW = frozenset({"orphan-node-violation"})
 # Of those, the ones whose Virtuoso answer changes from run to run on the same data (seen: right on one run, wrong
 # on the next): a pass there is not a fix, so they are not strict.
 VIRTUOSO_UNSTABLE = frozenset(
@@ -569,7 +570,9 @@ def test_stored_query_on_oxigraph_server(oxigraph, query):
     ids=lambda q: q.name,
 )
 def test_stored_query_on_virtuoso(virtuoso, query):
-    assert _answers(virtuoso.connect(), query) == _answers(SHIPPED, query)
+    # a query Virtuoso does not finish is given 10 s, not the client's default minute
+    timeout = 10.0 if query.name in VIRTUOSO_TOO_SLOW else 60.0
+    assert _answers(virtuoso.connect(timeout=timeout), query) == _answers(SHIPPED, query)
 
 
 def test_the_virtuoso_list_names_real_queries():
