@@ -200,22 +200,25 @@ class Graph:
     def _indexed(self) -> bool:
         return isinstance(getattr(self.store, "store", self.store), ox.Store)
 
+    def _objects(self, iri: str, predicate: str) -> list[Term]:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return []
+        return [q.object for q in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None)]
+
     def _objects_of(self, cache: str, iri: str, predicate: str) -> list[Term]:
         kept = self.__dict__.setdefault(cache, {})
         if iri not in kept:
-            try:
-                node = ox.NamedNode(iri)
-            except ValueError:
-                kept[iri] = []
-            else:
-                kept[iri] = [q.object for q in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None)]
+            kept[iri] = self._objects(iri, predicate)
         return kept[iri]
 
     def _label_of(self, iri: str) -> str | None:
+        """Read, not kept: :meth:`label` keeps what it makes of it."""
         if "_labels" in self.__dict__ or not self._indexed:
             return self._labels.get(iri)
         found = None
-        for label in self._objects_of("_label_cache", iri, RDFS + "label"):
+        for label in self._objects(iri, RDFS + "label"):
             if isinstance(label, ox.Literal) and (found is None or label.language in ("en", None)):
                 found = label.value
         return found
